@@ -1,0 +1,12 @@
+//! # sim-core: a deterministic discrete-event simulator of peer-assisted content delivery
+//!
+//! Clients fetch a file from an HTTP origin and from each other (BitTorrent mechanics),
+//! introduced by a central tracker. The crate models peers with upload/download caps,
+//! flow-level max-min fair bandwidth sharing, piece selection, choking, the origin and the
+//! tracker, and reports offload, origin load and download times.
+#![warn(missing_docs)]
+
+pub mod rng;
+pub mod scenario;
+pub mod time;
+pub mod units;

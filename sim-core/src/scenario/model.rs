@@ -1,0 +1,192 @@
+//! The resolved, typed scenario the simulator runs: every unit parsed, every share checked.
+//!
+//! Built only by [`crate::scenario::load`] (from TOML) or by code (tests, benches); the
+//! simulator never sees raw text. Rates are bits per second, sizes bytes, times microseconds.
+
+use serde::Serialize;
+
+use crate::time::{SimDuration, SimTime};
+
+/// A whole scenario: one content, its audience, the origin, the tracker and the protocol.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Scenario {
+    /// Human name (defaults to the file stem).
+    pub name: String,
+    /// Master seed from which every random stream derives.
+    pub seed: u64,
+    /// Hard stop of simulated time; the run also ends once no leecher is left and no
+    /// arrival is pending.
+    pub max_time: SimDuration,
+    /// Width of one row of `timeseries.csv`.
+    pub sample_interval: SimDuration,
+    /// Check link caps and byte conservation after every re-share (slower; tests use it).
+    pub check_invariants: bool,
+    /// The file being distributed.
+    pub content: ContentSpec,
+    /// Network-wide properties.
+    pub network: NetworkSpec,
+    /// The HTTP origin (web seed).
+    pub origin: OriginSpec,
+    /// The central tracker.
+    pub tracker: TrackerSpec,
+    /// BitTorrent protocol parameters.
+    pub protocol: ProtocolSpec,
+    /// Client behaviour: hybrid policy and seeding after completion.
+    pub client: ClientSpec,
+    /// Peers that hold the whole file at t = 0 and never leave.
+    pub seeds: Vec<SeedGroup>,
+    /// Access-link classes of arriving peers.
+    pub classes: Vec<PeerClass>,
+    /// When peers arrive.
+    pub arrivals: Arrivals,
+}
+
+/// The file being distributed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ContentSpec {
+    /// Total size in bytes.
+    pub size_bytes: u64,
+    /// Piece size in bytes (the last piece may be shorter).
+    pub piece_size_bytes: u64,
+}
+
+impl ContentSpec {
+    /// Number of pieces, the last one possibly partial.
+    pub fn piece_count(&self) -> u32 {
+        self.size_bytes.div_ceil(self.piece_size_bytes) as u32
+    }
+
+    /// Size in bytes of piece `i`.
+    pub fn piece_bytes(&self, i: u32) -> u64 {
+        let start = i as u64 * self.piece_size_bytes;
+        (self.size_bytes - start).min(self.piece_size_bytes)
+    }
+}
+
+/// Network-wide properties.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NetworkSpec {
+    /// One-way latency between any two hosts; a request costs one round trip (2 × latency)
+    /// before its bytes flow.
+    pub latency: SimDuration,
+}
+
+/// The HTTP origin / CDN that clients fetch pieces from with range requests.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OriginSpec {
+    /// Total egress capacity in bits/s, shared max-min fairly by all origin connections;
+    /// 0 means there is no origin.
+    pub capacity_bps: u64,
+    /// Throughput cap of one HTTP connection in bits/s (`u64::MAX` = no cap).
+    pub per_connection_bps: u64,
+    /// Concurrent range requests one client keeps open to the origin.
+    pub requests_per_client: u32,
+}
+
+/// The central tracker.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TrackerSpec {
+    /// Peers returned per announce (a uniform random subset of the swarm).
+    pub numwant: u32,
+    /// Period of regular announces.
+    pub announce_interval: SimDuration,
+}
+
+/// BitTorrent protocol parameters (BEP 3 and the mainline client's defaults).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProtocolSpec {
+    /// Regular unchoke slots (tit-for-tat for leechers, round-robin for seeds).
+    pub upload_slots: u32,
+    /// Additional optimistic-unchoke slots.
+    pub optimistic_slots: u32,
+    /// Period of the choke/unchoke decision.
+    pub rechoke_interval: SimDuration,
+    /// Period after which the optimistic unchoke moves to another peer.
+    pub optimistic_interval: SimDuration,
+    /// Most connections one peer keeps.
+    pub max_connections: u32,
+    /// Below this many connections a peer re-announces early to refill its peer set.
+    pub min_peers: u32,
+    /// A peer with fewer pieces than this picks pieces at random rather than rarest-first.
+    pub random_first_pieces: u32,
+    /// Endgame mode: request the last in-flight pieces from several peers at once.
+    pub endgame: bool,
+}
+
+/// How a client combines the origin and peers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Policy {
+    /// Origin and peers at once; the origin serves pieces that no unchoking peer holds
+    /// (BEP 19 web seeding).
+    WebSeed,
+    /// Origin only: no tracker, no peers (the baseline, offload 0).
+    HttpOnly,
+}
+
+/// How long a peer stays as a seed after completing.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SeedTime {
+    /// Exactly this long (zero = leave on completion).
+    Fixed(SimDuration),
+    /// Exponentially distributed with this mean.
+    Exponential(SimDuration),
+    /// Never leaves.
+    Forever,
+}
+
+/// Client behaviour.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ClientSpec {
+    /// Hybrid origin/peer policy.
+    pub policy: Policy,
+    /// Seeding after completion.
+    pub seed_time: SeedTime,
+}
+
+/// A group of initial seeds.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SeedGroup {
+    /// Label used in reports.
+    pub name: String,
+    /// How many seeds of this kind.
+    pub count: u32,
+    /// Upload cap of each seed in bits/s.
+    pub upload_bps: u64,
+}
+
+/// An access-link class of arriving peers.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PeerClass {
+    /// Label used in reports ("ftth", "adsl" ...).
+    pub name: String,
+    /// Share of arriving peers in this class; shares sum to 1.
+    pub share: f64,
+    /// Upload cap in bits/s.
+    pub upload_bps: u64,
+    /// Download cap in bits/s.
+    pub download_bps: u64,
+}
+
+/// The arrival process of leechers.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "process")]
+pub enum Arrivals {
+    /// `peers` leechers all arrive at time `at`.
+    FlashCrowd {
+        /// Number of leechers.
+        peers: u32,
+        /// Arrival instant.
+        at: SimTime,
+    },
+    /// A Poisson process of rate `rate_per_s` between `start` and `until`.
+    Poisson {
+        /// Arrivals per second.
+        rate_per_s: f64,
+        /// First instant of the process.
+        start: SimTime,
+        /// End of the arrival window (no arrival at or after it).
+        until: SimTime,
+    },
+}

@@ -1,0 +1,98 @@
+//! Simulated time: integer microseconds, never floating-point seconds.
+//!
+//! Ordering of events relies only on [`SimTime`] (an integer) and a sequence number, so
+//! two runs of the same scenario order their events identically on every machine.
+
+use serde::Serialize;
+
+/// Microseconds in one second.
+pub const US_PER_S: u64 = 1_000_000;
+
+/// An instant of simulated time, in microseconds since the start of the run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize)]
+pub struct SimTime(pub u64);
+
+/// A span of simulated time, in microseconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize)]
+pub struct SimDuration(pub u64);
+
+impl SimTime {
+    /// The start of every run.
+    pub const ZERO: SimTime = SimTime(0);
+    /// A time later than any event (used as "never").
+    pub const NEVER: SimTime = SimTime(u64::MAX);
+
+    /// Microseconds since the start of the run.
+    pub fn as_us(self) -> u64 {
+        self.0
+    }
+
+    /// Seconds since the start, for reports only (never for ordering).
+    pub fn as_secs_f64(self) -> f64 {
+        self.0 as f64 / US_PER_S as f64
+    }
+
+    /// This instant plus `d`, saturating at [`SimTime::NEVER`].
+    pub fn after(self, d: SimDuration) -> SimTime {
+        SimTime(self.0.saturating_add(d.0))
+    }
+
+    /// Time elapsed since `earlier` (zero if `earlier` is later).
+    pub fn since(self, earlier: SimTime) -> SimDuration {
+        SimDuration(self.0.saturating_sub(earlier.0))
+    }
+}
+
+impl SimDuration {
+    /// No time at all.
+    pub const ZERO: SimDuration = SimDuration(0);
+
+    /// A duration of `s` whole seconds.
+    pub const fn from_secs(s: u64) -> SimDuration {
+        SimDuration(s * US_PER_S)
+    }
+
+    /// A duration of `ms` milliseconds.
+    pub const fn from_millis(ms: u64) -> SimDuration {
+        SimDuration(ms * 1_000)
+    }
+
+    /// A duration from floating-point seconds, rounded up to the next microsecond.
+    /// Used when a rate turns a byte count into a time; the rounding is always upward so a
+    /// transfer never completes before its bytes could have crossed the link.
+    pub fn from_secs_f64_ceil(s: f64) -> SimDuration {
+        if !s.is_finite() || s >= (u64::MAX / 2) as f64 / US_PER_S as f64 {
+            return SimDuration(u64::MAX / 2);
+        }
+        SimDuration((s * US_PER_S as f64).ceil().max(0.0) as u64)
+    }
+
+    /// Microseconds in this span.
+    pub fn as_us(self) -> u64 {
+        self.0
+    }
+
+    /// Seconds, for reports and rate arithmetic only.
+    pub fn as_secs_f64(self) -> f64 {
+        self.0 as f64 / US_PER_S as f64
+    }
+}
+
+impl std::fmt::Display for SimDuration {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::units::fmt_duration(*self, f)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ceil_rounding_never_early() {
+        assert_eq!(SimDuration::from_secs_f64_ceil(1.0000001).0, 1_000_001);
+        assert_eq!(SimDuration::from_secs_f64_ceil(0.0).0, 0);
+        assert_eq!(SimTime(5).after(SimDuration(7)), SimTime(12));
+        assert_eq!(SimTime::NEVER.after(SimDuration(7)), SimTime::NEVER);
+    }
+}
