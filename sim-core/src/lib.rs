@@ -6,7 +6,22 @@
 //! tracker, and reports offload, origin load and download times.
 #![warn(missing_docs)]
 
+pub mod bitset;
+pub mod bounds;
+pub mod digest;
+pub mod metrics;
+pub mod network;
+pub mod peer;
+pub mod queue;
+pub mod report;
 pub mod rng;
 pub mod scenario;
+pub mod sim;
 pub mod time;
+pub mod tracker;
 pub mod units;
+pub mod workload;
+
+pub use report::{RunOutput, Summary};
+pub use scenario::Scenario;
+pub use sim::{run, run_seeds, Progress, Simulation};

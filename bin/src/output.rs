@@ -1,0 +1,72 @@
+//! Result files: atomic writes (temp file + rename) and the non-deterministic perf record.
+
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use sim_core::Summary;
+
+/// Write `bytes` to `path` so that readers see either the old file or the whole new one.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let mut f =
+        std::fs::File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
+    f.write_all(bytes)
+        .and_then(|_| f.sync_all())
+        .with_context(|| format!("cannot write {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}
+
+/// Wall-clock figures of one run (`perf.json`).
+pub struct Perf {
+    /// Wall time of the simulation, seconds.
+    pub wall_time_s: f64,
+    /// Dispatched events per wall second.
+    pub events_per_s: f64,
+    /// Peak resident memory of the process, bytes (0 where unknown).
+    pub peak_rss_bytes: u64,
+    command: String,
+}
+
+impl Perf {
+    /// Measure now, after a run that took `wall_time_s`.
+    pub fn measure(summary: &Summary, wall_time_s: f64) -> Perf {
+        Perf {
+            wall_time_s,
+            events_per_s: summary.events as f64 / wall_time_s.max(1e-9),
+            peak_rss_bytes: peak_rss_bytes(),
+            command: std::env::args().collect::<Vec<_>>().join(" "),
+        }
+    }
+
+    /// The JSON text.
+    pub fn to_json(&self) -> String {
+        let v = serde_json::json!({
+            "wall_time_s": self.wall_time_s,
+            "events_per_s": self.events_per_s,
+            "peak_rss_bytes": self.peak_rss_bytes,
+            "command": self.command,
+        });
+        let mut s = serde_json::to_string_pretty(&v).expect("json");
+        s.push('\n');
+        s
+    }
+}
+
+/// Peak resident set size (VmHWM) from /proc; 0 on systems without it.
+fn peak_rss_bytes() -> u64 {
+    let Ok(status) = std::fs::read_to_string("/proc/self/status") else {
+        return 0;
+    };
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .map_or(0, |kb| kb * 1024)
+}

@@ -1,0 +1,73 @@
+//! Closed-form ground truth the simulator is validated against (see shared REFERENCE.md).
+
+use crate::scenario::{Arrivals, Scenario};
+
+/// Server-only delivery (REFERENCE §1): N clients, file `file_bits`, server upload
+/// `server_bps`, slowest client download `d_min_bps`, all at t = 0:
+/// makespan = max(N·F/u_s, F/d_min), in seconds.
+pub fn server_only_makespan_s(n: u64, file_bits: f64, server_bps: f64, d_min_bps: f64) -> f64 {
+    (n as f64 * file_bits / server_bps).max(file_bits / d_min_bps)
+}
+
+/// Kumar–Ross minimum distribution time (REFERENCE §2), in seconds:
+/// max{ F/u_s, F/d_min, N·F/(u_s + Σ u_i) }.
+pub fn kumar_ross_s(
+    n: u64,
+    file_bits: f64,
+    server_bps: f64,
+    d_min_bps: f64,
+    sum_peer_up_bps: f64,
+) -> f64 {
+    (file_bits / server_bps)
+        .max(file_bits / d_min_bps)
+        .max(n as f64 * file_bits / (server_bps + sum_peer_up_bps))
+}
+
+/// The Kumar–Ross bound of a flash-crowd scenario, in seconds after the crowd arrives;
+/// `None` for other arrival processes. The server upload u_s is the origin capacity plus
+/// the initial seeds' uploads; classes contribute their exact peer counts.
+pub fn scenario_kumar_ross_s(s: &Scenario, class_counts: &[u64]) -> Option<f64> {
+    let Arrivals::FlashCrowd { peers, .. } = s.arrivals else {
+        return None;
+    };
+    let file_bits = s.content.size_bytes as f64 * 8.0;
+    let server_bps = s.origin.capacity_bps as f64
+        + s.seeds
+            .iter()
+            .map(|g| g.count as f64 * g.upload_bps as f64)
+            .sum::<f64>();
+    let d_min = s
+        .classes
+        .iter()
+        .zip(class_counts)
+        .filter(|(_, &n)| n > 0)
+        .map(|(c, _)| c.download_bps as f64)
+        .fold(f64::INFINITY, f64::min);
+    let sum_up: f64 = s
+        .classes
+        .iter()
+        .zip(class_counts)
+        .map(|(c, &n)| c.upload_bps as f64 * n as f64)
+        .sum();
+    Some(kumar_ross_s(
+        peers as u64,
+        file_bits,
+        server_bps,
+        d_min,
+        sum_up,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas() {
+        // 10 clients, 80 Mbit file, 100 Mbps server, 50 Mbps clients: 8 s.
+        assert_eq!(server_only_makespan_s(10, 80e6, 100e6, 50e6), 8.0);
+        assert_eq!(server_only_makespan_s(1, 80e6, 100e6, 50e6), 1.6);
+        // With 10 × 10 Mbps of peer upload: max(0.8, 1.6, 800/200 = 4).
+        assert_eq!(kumar_ross_s(10, 80e6, 100e6, 50e6, 100e6), 4.0);
+    }
+}

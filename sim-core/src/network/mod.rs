@@ -1,0 +1,382 @@
+//! Flow-level network model: max-min fair sharing of link capacities.
+//!
+//! Every host has an upload link and a download link (resources with a capacity in
+//! bits/s); the origin has one egress resource. A transfer is a *flow* crossing two
+//! resources (the sender's upload, the receiver's download) with an optional per-flow cap
+//! (the origin's per-connection throughput). Rates are the max-min fair allocation, computed
+//! by progressive filling as in SimGrid's flow model (Velho et al., "On the validity of
+//! flow-level TCP network models for grid and cloud simulations", TOMACS 2013), and are
+//! recomputed whenever a flow starts or ends.
+//!
+//! ## The fast path, and why it is exact
+//! Each flow gets an *upper bound* `ub(f) = min(flow cap, cap(src), cap(dst))` (a flow can
+//! never exceed any link it crosses, so adding these bounds changes nothing). A resource is
+//! *binding* only if the bounds of its flows sum above its capacity; otherwise its constraint
+//! is implied by the bounds and it can be ignored. Max-min fairness decomposes over the
+//! connected components of the graph whose nodes are binding resources, so a re-share only
+//! recomputes the component(s) reached from the resources whose flow set changed
+//! ("dirty"), walking through binding resources only. In upload-constrained swarms most
+//! download links are not binding, which keeps components small. Re-shares are batched:
+//! the simulator calls [`Network::reshare`] once per instant, after every event at that
+//! instant has run. [`reference::max_min`] is the plain textbook solver it is tested against.
+
+pub mod reference;
+
+use std::cmp::{Ordering, Reverse};
+use std::collections::BinaryHeap;
+
+/// Index of a link resource (a host's upload or download link, or the origin's egress).
+pub type ResourceId = u32;
+/// Index of a flow; chosen by the caller (slots may be reused after removal).
+pub type FlowId = u32;
+
+#[derive(Debug, Clone, Default)]
+struct NetFlow {
+    src: ResourceId,
+    dst: ResourceId,
+    ub: f64,
+    rate: f64,
+    pos_src: u32,
+    pos_dst: u32,
+    active: bool,
+}
+
+/// Heap key of the progressive filling: a water level and what reaches it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Level {
+    level: f64,
+    /// 0 = a flow reaching its own bound, 1 = a resource saturating.
+    kind: u8,
+    id: u32,
+    version: u32,
+}
+
+impl Eq for Level {}
+impl PartialOrd for Level {
+    fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
+        Some(self.cmp(o))
+    }
+}
+impl Ord for Level {
+    fn cmp(&self, o: &Self) -> Ordering {
+        self.level
+            .total_cmp(&o.level)
+            .then(self.kind.cmp(&o.kind))
+            .then(self.id.cmp(&o.id))
+            .then(self.version.cmp(&o.version))
+    }
+}
+
+/// The set of links and active flows, with their max-min fair rates in bits/s.
+#[derive(Debug, Default)]
+pub struct Network {
+    cap: Vec<f64>,
+    flows_on: Vec<Vec<FlowId>>,
+    sum_ub: Vec<f64>,
+    flows: Vec<NetFlow>,
+    dirty: Vec<ResourceId>,
+    dirty_mark: Vec<bool>,
+    // Scratch state of one re-share, kept to avoid allocation per event.
+    epoch: u32,
+    res_epoch: Vec<u32>,
+    flow_epoch: Vec<u32>,
+    remaining: Vec<f64>,
+    unfrozen: Vec<u32>,
+    version: Vec<u32>,
+    frozen: Vec<bool>,
+    stack: Vec<ResourceId>,
+    comp_res: Vec<ResourceId>,
+    comp_flows: Vec<FlowId>,
+    heap: BinaryHeap<Reverse<Level>>,
+    new_rate: Vec<f64>,
+    /// Flows recomputed by the last re-share (the size of its component), for statistics.
+    pub last_component_flows: usize,
+}
+
+impl Network {
+    /// A network of resources with the given capacities in bits/s.
+    pub fn new(capacities_bps: Vec<f64>) -> Network {
+        let n = capacities_bps.len();
+        Network {
+            cap: capacities_bps,
+            flows_on: vec![Vec::new(); n],
+            sum_ub: vec![0.0; n],
+            dirty_mark: vec![false; n],
+            res_epoch: vec![0; n],
+            remaining: vec![0.0; n],
+            unfrozen: vec![0; n],
+            version: vec![0; n],
+            ..Network::default()
+        }
+    }
+
+    /// Capacity of resource `r` in bits/s.
+    pub fn capacity(&self, r: ResourceId) -> f64 {
+        self.cap[r as usize]
+    }
+
+    /// Number of resources.
+    pub fn resource_count(&self) -> usize {
+        self.cap.len()
+    }
+
+    /// Is the flow `id` present?
+    pub fn is_active(&self, id: FlowId) -> bool {
+        self.flows.get(id as usize).is_some_and(|f| f.active)
+    }
+
+    /// Current rate of flow `id` in bits/s (valid after the last [`Network::reshare`]).
+    pub fn rate(&self, id: FlowId) -> f64 {
+        self.flows[id as usize].rate
+    }
+
+    /// The two resources a flow crosses.
+    pub fn endpoints(&self, id: FlowId) -> (ResourceId, ResourceId) {
+        let f = &self.flows[id as usize];
+        (f.src, f.dst)
+    }
+
+    /// Flows currently crossing resource `r`.
+    pub fn flows_on(&self, r: ResourceId) -> &[FlowId] {
+        &self.flows_on[r as usize]
+    }
+
+    fn mark_dirty(&mut self, r: ResourceId) {
+        if !self.dirty_mark[r as usize] {
+            self.dirty_mark[r as usize] = true;
+            self.dirty.push(r);
+        }
+    }
+
+    fn binding(&self, r: ResourceId) -> bool {
+        self.sum_ub[r as usize] > self.cap[r as usize]
+    }
+
+    /// Start flow `id` from resource `src` to `dst`, at most `flow_cap_bps` (use
+    /// `f64::INFINITY` for no per-flow cap). Its rate is 0 until the next re-share.
+    pub fn add_flow(&mut self, id: FlowId, src: ResourceId, dst: ResourceId, flow_cap_bps: f64) {
+        debug_assert!(src != dst);
+        let i = id as usize;
+        if self.flows.len() <= i {
+            self.flows.resize(i + 1, NetFlow::default());
+            self.flow_epoch.resize(i + 1, 0);
+            self.frozen.resize(i + 1, false);
+        }
+        debug_assert!(!self.flows[i].active, "flow {id} added twice");
+        let ub = flow_cap_bps
+            .min(self.cap[src as usize])
+            .min(self.cap[dst as usize]);
+        let pos_src = self.flows_on[src as usize].len() as u32;
+        self.flows_on[src as usize].push(id);
+        let pos_dst = self.flows_on[dst as usize].len() as u32;
+        self.flows_on[dst as usize].push(id);
+        self.sum_ub[src as usize] += ub;
+        self.sum_ub[dst as usize] += ub;
+        self.flows[i] = NetFlow {
+            src,
+            dst,
+            ub,
+            rate: 0.0,
+            pos_src,
+            pos_dst,
+            active: true,
+        };
+        self.mark_dirty(src);
+        self.mark_dirty(dst);
+    }
+
+    /// End flow `id`; the capacity it held is re-shared at the next [`Network::reshare`].
+    pub fn remove_flow(&mut self, id: FlowId) {
+        let f = std::mem::take(&mut self.flows[id as usize]);
+        debug_assert!(f.active, "flow {id} removed twice");
+        self.detach(f.src, f.pos_src);
+        self.detach(f.dst, f.pos_dst);
+        for r in [f.src, f.dst] {
+            let s = &mut self.sum_ub[r as usize];
+            *s -= f.ub;
+            if self.flows_on[r as usize].is_empty() {
+                *s = 0.0;
+            }
+        }
+        self.mark_dirty(f.src);
+        self.mark_dirty(f.dst);
+    }
+
+    fn detach(&mut self, r: ResourceId, pos: u32) {
+        let list = &mut self.flows_on[r as usize];
+        list.swap_remove(pos as usize);
+        if let Some(&moved) = list.get(pos as usize) {
+            let m = &mut self.flows[moved as usize];
+            if m.src == r {
+                m.pos_src = pos;
+            } else {
+                m.pos_dst = pos;
+            }
+        }
+    }
+
+    /// True if some flow was added or removed since the last re-share.
+    pub fn needs_reshare(&self) -> bool {
+        !self.dirty.is_empty()
+    }
+
+    /// Recompute the max-min rates of every flow whose rate can have changed; push the ids
+    /// of the flows whose rate did change onto `changed`.
+    pub fn reshare(&mut self, changed: &mut Vec<FlowId>) {
+        if self.dirty.is_empty() {
+            self.last_component_flows = 0;
+            return;
+        }
+        self.epoch = self.epoch.wrapping_add(1);
+        if self.epoch == 0 {
+            self.res_epoch.iter_mut().for_each(|e| *e = u32::MAX);
+            self.flow_epoch.iter_mut().for_each(|e| *e = u32::MAX);
+            self.epoch = 1;
+        }
+        let epoch = self.epoch;
+        self.comp_res.clear();
+        self.comp_flows.clear();
+        self.stack.clear();
+        for k in 0..self.dirty.len() {
+            let r = self.dirty[k];
+            self.dirty_mark[r as usize] = false;
+            if self.res_epoch[r as usize] != epoch {
+                self.res_epoch[r as usize] = epoch;
+                self.stack.push(r);
+            }
+        }
+        self.dirty.clear();
+        // Walk the component through binding resources.
+        while let Some(r) = self.stack.pop() {
+            self.comp_res.push(r);
+            for k in 0..self.flows_on[r as usize].len() {
+                let f = self.flows_on[r as usize][k];
+                if self.flow_epoch[f as usize] == epoch {
+                    continue;
+                }
+                self.flow_epoch[f as usize] = epoch;
+                self.comp_flows.push(f);
+                let fl = &self.flows[f as usize];
+                let other = if fl.src == r { fl.dst } else { fl.src };
+                if self.res_epoch[other as usize] != epoch && self.binding(other) {
+                    self.res_epoch[other as usize] = epoch;
+                    self.stack.push(other);
+                }
+            }
+        }
+        self.last_component_flows = self.comp_flows.len();
+        self.fill(epoch);
+        for &f in &self.comp_flows {
+            let new_rate = self.new_rate[f as usize];
+            let fl = &mut self.flows[f as usize];
+            if new_rate != fl.rate {
+                fl.rate = new_rate;
+                changed.push(f);
+            }
+        }
+    }
+
+    /// Progressive filling over the component: raise all unfrozen flows together; freeze a
+    /// flow when it reaches its bound or when a resource it crosses saturates.
+    fn fill(&mut self, epoch: u32) {
+        if self.new_rate.len() < self.flows.len() {
+            self.new_rate.resize(self.flows.len(), 0.0);
+        }
+        self.heap.clear();
+        for k in 0..self.comp_res.len() {
+            let r = self.comp_res[k] as usize;
+            if !self.binding(r as u32) {
+                continue;
+            }
+            let n = self.flows_on[r].len() as u32;
+            self.remaining[r] = self.cap[r];
+            self.unfrozen[r] = n;
+            self.version[r] = self.version[r].wrapping_add(1);
+            if n > 0 {
+                self.heap.push(Reverse(Level {
+                    level: self.cap[r] / n as f64,
+                    kind: 1,
+                    id: r as u32,
+                    version: self.version[r],
+                }));
+            }
+        }
+        for k in 0..self.comp_flows.len() {
+            let f = self.comp_flows[k];
+            self.frozen[f as usize] = false;
+            self.heap.push(Reverse(Level {
+                level: self.flows[f as usize].ub,
+                kind: 0,
+                id: f,
+                version: 0,
+            }));
+        }
+        while let Some(Reverse(top)) = self.heap.pop() {
+            if top.kind == 0 {
+                if !self.frozen[top.id as usize] {
+                    self.freeze(top.id, top.level, epoch);
+                }
+                continue;
+            }
+            let r = top.id as usize;
+            if top.version != self.version[r] || self.unfrozen[r] == 0 {
+                continue;
+            }
+            let share = top.level;
+            for k in 0..self.flows_on[r].len() {
+                let f = self.flows_on[r][k];
+                if !self.frozen[f as usize] {
+                    self.freeze(f, share, epoch);
+                }
+            }
+        }
+    }
+
+    fn freeze(&mut self, f: FlowId, rate: f64, epoch: u32) {
+        self.frozen[f as usize] = true;
+        self.new_rate[f as usize] = rate;
+        let (src, dst) = (self.flows[f as usize].src, self.flows[f as usize].dst);
+        for r in [src, dst] {
+            let ri = r as usize;
+            if self.res_epoch[ri] != epoch || !self.binding(r) {
+                continue;
+            }
+            self.remaining[ri] = (self.remaining[ri] - rate).max(0.0);
+            self.unfrozen[ri] -= 1;
+            self.version[ri] = self.version[ri].wrapping_add(1);
+            if self.unfrozen[ri] > 0 {
+                self.heap.push(Reverse(Level {
+                    level: self.remaining[ri] / self.unfrozen[ri] as f64,
+                    kind: 1,
+                    id: r,
+                    version: self.version[ri],
+                }));
+            }
+        }
+    }
+
+    /// Check that no resource carries more than its capacity (relative slack `tol`).
+    pub fn check_caps(&self, tol: f64) -> Result<(), String> {
+        for (r, flows) in self.flows_on.iter().enumerate() {
+            let used: f64 = flows.iter().map(|&f| self.flows[f as usize].rate).sum();
+            if used > self.cap[r] * (1.0 + tol) + 1e-6 {
+                return Err(format!(
+                    "resource {r} carries {used} bps above its capacity {} bps",
+                    self.cap[r]
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// All active flows as `(id, src, dst, per-flow bound)` for checking against
+    /// [`reference::max_min`].
+    pub fn snapshot(&self) -> Vec<(FlowId, ResourceId, ResourceId, f64)> {
+        self.flows
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.active)
+            .map(|(i, f)| (i as FlowId, f.src, f.dst, f.ub))
+            .collect()
+    }
+}

@@ -1,0 +1,371 @@
+//! What a run produces: the summary (`summary.json`), the time series
+//! (`timeseries.csv`), per-peer records, and the human-readable summary.
+//!
+//! Everything here is deterministic: the same scenario and seed give byte-identical text.
+//! Wall-clock figures (run time, memory) are the binary's business, never written here.
+
+use serde::Serialize;
+
+use crate::metrics::{percentile, Recorder};
+use crate::scenario::Scenario;
+use crate::time::SimTime;
+use crate::units::{fmt_bytes, fmt_rate};
+
+/// Tool version recorded in every output.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// One leecher's story.
+#[derive(Debug, Clone, Serialize)]
+pub struct PeerRecord {
+    /// Class index.
+    pub class: u16,
+    /// Arrival time.
+    pub arrival: SimTime,
+    /// Completion time ([`SimTime::NEVER`] if it did not complete).
+    pub completion: SimTime,
+    /// Bytes received from the origin.
+    pub down_origin_bytes: u64,
+    /// Bytes received from peers.
+    pub down_peer_bytes: u64,
+    /// Bytes uploaded to peers.
+    pub up_bytes: u64,
+    /// Bytes received and thrown away.
+    pub wasted_bytes: u64,
+}
+
+impl PeerRecord {
+    /// Download time in seconds, if completed.
+    pub fn download_time_s(&self) -> Option<f64> {
+        (self.completion != SimTime::NEVER)
+            .then(|| self.completion.since(self.arrival).as_secs_f64())
+    }
+}
+
+/// Summary statistics of download times, seconds.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct TimeStats {
+    /// Mean.
+    pub mean: f64,
+    /// Median (nearest rank).
+    pub p50: f64,
+    /// 90th percentile.
+    pub p90: f64,
+    /// 99th percentile.
+    pub p99: f64,
+    /// Maximum.
+    pub max: f64,
+}
+
+/// Byte-conservation figures, checked by the tests.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Conservation {
+    /// Bytes sent by the origin.
+    pub origin_up_bytes: u64,
+    /// Bytes sent by peers (leechers, seeds and initial seeds).
+    pub peers_up_bytes: u64,
+    /// Bytes received by leechers, all sources.
+    pub received_bytes: u64,
+    /// Bytes of completed pieces.
+    pub useful_bytes: u64,
+    /// Bytes received then thrown away.
+    pub wasted_bytes: u64,
+    /// Bytes of partially received pieces still held at the end.
+    pub held_partial_bytes: u64,
+    /// Flows still requested or running at the end (0 for a run that completed).
+    pub flows_in_flight: u64,
+}
+
+/// The stable, deterministic summary of a run (`summary.json`).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Summary {
+    /// Scenario name.
+    pub scenario: String,
+    /// Master seed.
+    pub seed: u64,
+    /// swarmsim version.
+    pub version: String,
+    /// Hash of the resolved scenario (16 hex digits).
+    pub scenario_hash: String,
+    /// Digest of every dispatched event (16 hex digits).
+    pub digest: String,
+    /// Leechers that arrived.
+    pub peers: u32,
+    /// Initial seeds.
+    pub initial_seeds: u32,
+    /// Leechers that completed.
+    pub completed_downloads: u32,
+    /// Bytes received by leechers from the origin.
+    pub bytes_from_origin: u64,
+    /// Bytes received by leechers from peers.
+    pub bytes_from_peers: u64,
+    /// All bytes received by leechers (origin + peers).
+    pub bytes_delivered: u64,
+    /// Received bytes that were thrown away (endgame duplicates, abandoned partials).
+    pub bytes_wasted: u64,
+    /// Share of delivered bytes that came from peers.
+    pub offload_ratio: f64,
+    /// Highest aggregate origin rate at any instant, bits/s.
+    pub origin_peak_bps: f64,
+    /// 95th percentile of the origin rate averaged over each sample interval, bits/s.
+    pub origin_p95_bps: f64,
+    /// Width of the sample intervals behind `origin_p95_bps` and the time series, seconds.
+    pub sample_interval_s: f64,
+    /// Download times of completed leechers, seconds.
+    pub download_time_s: TimeStats,
+    /// Simulated time at the end of the run, seconds.
+    pub sim_duration_s: f64,
+    /// True if the run hit `max_time` before every leecher completed.
+    pub stopped_at_max_time: bool,
+    /// Events dispatched.
+    pub events: u64,
+    /// Flash crowds: the Kumar–Ross minimum distribution time, seconds.
+    pub kumar_ross_bound_s: Option<f64>,
+    /// Flash crowds: time from the crowd's arrival to the last completion, seconds.
+    pub makespan_s: Option<f64>,
+    /// Byte accounting.
+    pub conservation: Conservation,
+    /// Largest number of flows one re-share recomputed.
+    pub max_reshare_flows: u64,
+}
+
+/// One row of `timeseries.csv`.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct SampleRow {
+    /// End of the interval, seconds.
+    pub time_s: f64,
+    /// Mean origin rate over the interval, bits/s.
+    pub origin_bps: f64,
+    /// Mean peer-to-peer rate over the interval, bits/s.
+    pub peer_bps: f64,
+    /// Leechers at the end of the interval.
+    pub active_leechers: u32,
+    /// Seeds at the end of the interval.
+    pub active_seeds: u32,
+    /// Offload of all bytes so far.
+    pub cumulative_offload: f64,
+}
+
+/// Everything a run produces.
+#[derive(Debug, Clone)]
+pub struct RunOutput {
+    /// The summary.
+    pub summary: Summary,
+    /// The time series.
+    pub timeseries: Vec<SampleRow>,
+    /// One record per arrived leecher.
+    pub peers: Vec<PeerRecord>,
+    /// Link-cap violations seen (only checked with `check_invariants`); empty when sound.
+    pub invariant_violations: Vec<String>,
+}
+
+/// Raw facts the engine hands over at the end of a run.
+pub(crate) struct RunFacts<'a> {
+    pub scenario: &'a Scenario,
+    pub digest: String,
+    pub events: u64,
+    pub end: SimTime,
+    pub stopped_at_max_time: bool,
+    pub peers: Vec<PeerRecord>,
+    pub initial_seeds: u32,
+    pub seed_up_bytes: u64,
+    pub origin_up_bytes: u64,
+    pub useful_bytes: u64,
+    pub held_partial_bytes: u64,
+    pub flows_in_flight: u64,
+    pub metrics: &'a Recorder,
+    pub kumar_ross_s: Option<f64>,
+    pub invariant_violations: Vec<String>,
+    pub max_component_flows: u64,
+}
+
+/// Hash of the resolved scenario: FNV-1a over its canonical JSON.
+pub fn scenario_hash(s: &Scenario) -> String {
+    let mut d = crate::digest::Digest::default();
+    d.add_bytes(
+        serde_json::to_string(s)
+            .expect("scenario serialises")
+            .as_bytes(),
+    );
+    d.hex()
+}
+
+pub(crate) fn build(f: RunFacts<'_>) -> RunOutput {
+    let s = f.scenario;
+    let from_origin: u64 = f.peers.iter().map(|p| p.down_origin_bytes).sum();
+    let from_peers: u64 = f.peers.iter().map(|p| p.down_peer_bytes).sum();
+    let delivered = from_origin + from_peers;
+    let mut times: Vec<f64> = f.peers.iter().filter_map(|p| p.download_time_s()).collect();
+    times.sort_by(f64::total_cmp);
+    let mean = if times.is_empty() {
+        0.0
+    } else {
+        times.iter().sum::<f64>() / times.len() as f64
+    };
+    let interval_bps = f.metrics.origin_interval_bps(f.end);
+    let mut sorted_bps = interval_bps.clone();
+    sorted_bps.sort_by(f64::total_cmp);
+    let completed = times.len() as u32;
+    let makespan_s = match s.arrivals {
+        crate::scenario::Arrivals::FlashCrowd { at, .. } if completed > 0 => f
+            .peers
+            .iter()
+            .map(|p| p.completion)
+            .filter(|&c| c != SimTime::NEVER)
+            .max()
+            .map(|c| c.since(at).as_secs_f64()),
+        _ => None,
+    };
+    let summary = Summary {
+        scenario: s.name.clone(),
+        seed: s.seed,
+        version: VERSION.to_string(),
+        scenario_hash: scenario_hash(s),
+        digest: f.digest,
+        peers: f.peers.len() as u32,
+        initial_seeds: f.initial_seeds,
+        completed_downloads: completed,
+        bytes_from_origin: from_origin,
+        bytes_from_peers: from_peers,
+        bytes_delivered: delivered,
+        bytes_wasted: f.peers.iter().map(|p| p.wasted_bytes).sum(),
+        offload_ratio: if delivered == 0 {
+            0.0
+        } else {
+            from_peers as f64 / delivered as f64
+        },
+        origin_peak_bps: f.metrics.origin_peak_bps,
+        origin_p95_bps: percentile(&sorted_bps, 95.0),
+        sample_interval_s: f.metrics.interval_us() as f64 / 1e6,
+        download_time_s: TimeStats {
+            mean,
+            p50: percentile(&times, 50.0),
+            p90: percentile(&times, 90.0),
+            p99: percentile(&times, 99.0),
+            max: times.last().copied().unwrap_or(0.0),
+        },
+        sim_duration_s: f.end.as_secs_f64(),
+        stopped_at_max_time: f.stopped_at_max_time,
+        events: f.events,
+        kumar_ross_bound_s: f.kumar_ross_s,
+        makespan_s,
+        conservation: Conservation {
+            origin_up_bytes: f.origin_up_bytes,
+            peers_up_bytes: f.peers.iter().map(|p| p.up_bytes).sum::<u64>() + f.seed_up_bytes,
+            received_bytes: delivered,
+            useful_bytes: f.useful_bytes,
+            wasted_bytes: f.peers.iter().map(|p| p.wasted_bytes).sum(),
+            held_partial_bytes: f.held_partial_bytes,
+            flows_in_flight: f.flows_in_flight,
+        },
+        max_reshare_flows: f.max_component_flows,
+    };
+    let interval_s = f.metrics.interval_us() as f64 / 1e6;
+    let mut cum_origin = 0.0;
+    let mut cum_peer = 0.0;
+    let timeseries = f
+        .metrics
+        .bins
+        .iter()
+        .enumerate()
+        .map(|(i, b)| {
+            cum_origin += b.origin_bits;
+            cum_peer += b.peer_bits;
+            let start = i as f64 * interval_s;
+            let end_s = ((i + 1) as f64 * interval_s).min(f.end.as_secs_f64());
+            let len = (end_s - start).max(1e-6);
+            SampleRow {
+                time_s: end_s,
+                origin_bps: b.origin_bits / len,
+                peer_bps: b.peer_bits / len,
+                active_leechers: b.leechers,
+                active_seeds: b.seeds,
+                cumulative_offload: if cum_origin + cum_peer > 0.0 {
+                    cum_peer / (cum_origin + cum_peer)
+                } else {
+                    0.0
+                },
+            }
+        })
+        .collect();
+    RunOutput {
+        summary,
+        timeseries,
+        peers: f.peers,
+        invariant_violations: f.invariant_violations,
+    }
+}
+
+impl RunOutput {
+    /// `summary.json` text (pretty, trailing newline).
+    pub fn summary_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(&self.summary).expect("summary serialises");
+        s.push('\n');
+        s
+    }
+
+    /// `timeseries.csv` text, fixed decimals so the bytes are stable.
+    pub fn timeseries_csv(&self) -> String {
+        let mut out = String::from(
+            "time_s,origin_bps,peer_bps,active_leechers,active_seeds,cumulative_offload\n",
+        );
+        for r in &self.timeseries {
+            out.push_str(&format!(
+                "{:.3},{:.0},{:.0},{},{},{:.6}\n",
+                r.time_s,
+                r.origin_bps,
+                r.peer_bps,
+                r.active_leechers,
+                r.active_seeds,
+                r.cumulative_offload
+            ));
+        }
+        out
+    }
+
+    /// A short summary a person can read.
+    pub fn human_summary(&self) -> String {
+        let s = &self.summary;
+        let t = &s.download_time_s;
+        let mut out = format!(
+            "scenario {} (seed {}, digest {})\n\
+             peers       {} arrived, {} completed, {} initial seed(s); simulated {:.1} s{}\n\
+             delivered   {}: origin {}, peers {} -> offload {:.1}%\n\
+             origin      peak {}, p95 {} ({} s samples)\n\
+             download    mean {:.1} s, p50 {:.1} s, p90 {:.1} s, p99 {:.1} s, max {:.1} s\n",
+            s.scenario,
+            s.seed,
+            s.digest,
+            s.peers,
+            s.completed_downloads,
+            s.initial_seeds,
+            s.sim_duration_s,
+            if s.stopped_at_max_time {
+                " (stopped at max_time)"
+            } else {
+                ""
+            },
+            fmt_bytes(s.bytes_delivered),
+            fmt_bytes(s.bytes_from_origin),
+            fmt_bytes(s.bytes_from_peers),
+            100.0 * s.offload_ratio,
+            fmt_rate(s.origin_peak_bps),
+            fmt_rate(s.origin_p95_bps),
+            s.sample_interval_s,
+            t.mean,
+            t.p50,
+            t.p90,
+            t.p99,
+            t.max,
+        );
+        if let (Some(b), Some(m)) = (s.kumar_ross_bound_s, s.makespan_s) {
+            out.push_str(&format!(
+                "flash crowd makespan {:.1} s = {:.2} x the Kumar-Ross bound ({:.1} s)\n",
+                m,
+                m / b,
+                b
+            ));
+        }
+        out.push_str(&format!("events      {}\n", s.events));
+        out
+    }
+}

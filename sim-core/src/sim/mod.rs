@@ -1,0 +1,656 @@
+//! The simulation engine: event loop, flows, and the wiring of peers, tracker and origin.
+//!
+//! ## Event order (deliberate and documented)
+//! Time advances in integer microseconds. At each instant the engine first completes every
+//! flow whose deadline is now (ties by flow id), then dispatches queued events in the order
+//! they were scheduled (FIFO through a sequence number), repeating until nothing is left at
+//! this instant; only then does it re-share bandwidth (once per instant) and move on.
+//! Every dispatched event is folded into the run digest.
+//!
+//! ## Flows
+//! A flow carries one piece (or the rest of a partially received piece) from a peer or the
+//! origin to a leecher. It is requested first: its bytes start one round trip
+//! (2 × latency) later. Its rate is set by the max-min fair [`Network`]; its completion is a
+//! deadline in a [`TimerHeap`] moved whenever its rate changes, so no stale events pile up.
+
+mod origin;
+mod swarm;
+
+use crate::bounds;
+use crate::digest::Digest;
+use crate::metrics::Recorder;
+use crate::network::Network;
+use crate::peer::{Peer, PeerId, PeerState, NO_FLOW};
+use crate::queue::{EventQueue, TimerHeap};
+use crate::report::{self, RunOutput};
+use crate::rng::{StreamKind, StreamRng};
+use crate::scenario::{Policy, Scenario, SeedTime};
+use crate::time::{SimDuration, SimTime};
+use crate::tracker::Tracker;
+use crate::workload::{self, Arrival};
+
+/// Source id of flows served by the origin.
+pub(crate) const ORIGIN: u32 = u32::MAX;
+/// Download cap given to initial seeds (they never download).
+const SEED_DOWN_BPS: f64 = 1e15;
+/// Shortest time between two announces of the same peer (a tracker's "min interval").
+const MIN_REANNOUNCE: SimDuration = SimDuration::from_secs(60);
+/// How often the progress callback is called, in dispatched events.
+const PROGRESS_EVERY: u64 = 1 << 14;
+
+/// Events of the queue. Flow completions live in the timer heap instead.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Event {
+    /// The `k`-th arrival of the workload.
+    Arrive(u32),
+    /// A requested flow's first byte arrives: the flow joins the network.
+    FlowStart(u32, u32),
+    /// Periodic choke/unchoke decision of a peer.
+    Rechoke(PeerId),
+    /// A peer announces to the tracker (`true` = the periodic announce).
+    Announce(PeerId, bool),
+    /// A seed leaves.
+    Depart(PeerId),
+}
+
+impl Event {
+    fn code(&self) -> u64 {
+        match *self {
+            Event::Arrive(k) => (1 << 56) | k as u64,
+            Event::FlowStart(f, g) => (2 << 56) | ((g as u64) << 32) | f as u64,
+            Event::Rechoke(p) => (3 << 56) | p as u64,
+            Event::Announce(p, periodic) => (4 << 56) | ((periodic as u64) << 32) | p as u64,
+            Event::Depart(p) => (5 << 56) | p as u64,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FlowState {
+    Free,
+    Pending,
+    Active,
+}
+
+/// One transfer of (the rest of) a piece.
+#[derive(Debug, Clone)]
+pub(crate) struct Flow {
+    pub src: u32,
+    pub dst: PeerId,
+    pub piece: u32,
+    /// Bytes of the piece the receiver already had when this flow was requested.
+    pub offset: u64,
+    /// Bytes this flow carries.
+    pub bytes: u64,
+    /// Bytes carried up to `last`.
+    pub done: f64,
+    /// Current rate, bits/s.
+    pub rate: f64,
+    pub last: SimTime,
+    pub state: FlowState,
+    pub gen: u32,
+}
+
+/// Progress report passed to the caller's callback during a run.
+#[derive(Debug, Clone, Copy)]
+pub struct Progress {
+    /// Current simulated time.
+    pub now: SimTime,
+    /// Leechers that completed so far.
+    pub completed: u32,
+    /// Leechers that will arrive in total.
+    pub expected: u32,
+    /// Events dispatched so far.
+    pub events: u64,
+}
+
+/// A running simulation of one scenario.
+pub struct Simulation {
+    pub(crate) s: Scenario,
+    pub(crate) now: SimTime,
+    pub(crate) queue: EventQueue<Event>,
+    pub(crate) timers: TimerHeap,
+    pub(crate) net: Network,
+    pub(crate) peers: Vec<Peer>,
+    pub(crate) flows: Vec<Flow>,
+    free_flows: Vec<u32>,
+    pub(crate) tracker: Tracker,
+    arrivals: Vec<Arrival>,
+    pub(crate) initial_seeds: u32,
+    pub(crate) pieces: u32,
+    pub(crate) rtt: SimDuration,
+    pub(crate) origin_res: u32,
+    pub(crate) origin_cap_bps: f64,
+    pub(crate) metrics: Recorder,
+    digest: Digest,
+    events: u64,
+    pub(crate) leechers: u32,
+    pub(crate) seeds: u32,
+    pub(crate) completed: u32,
+    arrived: u32,
+    pub(crate) origin_up_bytes: u64,
+    pub(crate) useful_bytes: u64,
+    invariant_violations: Vec<String>,
+    changed: Vec<u32>,
+    pub(crate) scratch_peers: Vec<PeerId>,
+    pub(crate) scratch_flows: Vec<u32>,
+    pub(crate) scratch_words: Vec<u64>,
+    pub(crate) scratch_rank: Vec<(u64, u64, u32)>,
+    max_component_flows: usize,
+}
+
+/// Run `s` to the end.
+pub fn run(s: &Scenario) -> RunOutput {
+    Simulation::new(s.clone()).run(&mut |_| {})
+}
+
+/// Run each seed of `seeds` on `s` in parallel (rayon); the results are in `seeds` order
+/// and each is identical to a single-threaded run with that seed.
+pub fn run_seeds(s: &Scenario, seeds: &[u64]) -> Vec<RunOutput> {
+    use rayon::prelude::*;
+    seeds
+        .par_iter()
+        .map(|&seed| {
+            let mut sc = s.clone();
+            sc.seed = seed;
+            run(&sc)
+        })
+        .collect()
+}
+
+impl Simulation {
+    /// Prepare a run: generate arrivals, place the initial seeds, schedule the first events.
+    pub fn new(s: Scenario) -> Simulation {
+        let arrivals = workload::generate(&s);
+        let initial_seeds: u32 = s.seeds.iter().map(|g| g.count).sum();
+        let n = initial_seeds as usize + arrivals.len();
+        let pieces = s.content.piece_count();
+        let mut peers = Vec::with_capacity(n);
+        for g in &s.seeds {
+            for _ in 0..g.count {
+                let id = peers.len() as u64;
+                peers.push(Peer::new(
+                    Peer::SEED_CLASS,
+                    g.upload_bps as f64,
+                    SEED_DOWN_BPS,
+                    SimTime::ZERO,
+                    StreamRng::new(s.seed, StreamKind::Peer, id),
+                ));
+            }
+        }
+        for a in &arrivals {
+            let c = &s.classes[a.class as usize];
+            let id = peers.len() as u64;
+            peers.push(Peer::new(
+                a.class,
+                c.upload_bps as f64,
+                c.download_bps as f64,
+                a.at,
+                StreamRng::new(s.seed, StreamKind::Peer, id),
+            ));
+        }
+        let mut caps = Vec::with_capacity(2 * n + 1);
+        for p in &peers {
+            caps.push(p.up_bps);
+            caps.push(p.down_bps);
+        }
+        caps.push(s.origin.capacity_bps as f64);
+        let origin_res = (2 * n) as u32;
+        let mut sim = Simulation {
+            now: SimTime::ZERO,
+            queue: EventQueue::default(),
+            timers: TimerHeap::default(),
+            net: Network::new(caps),
+            tracker: Tracker::new(n, StreamRng::new(s.seed, StreamKind::Tracker, 0)),
+            flows: Vec::new(),
+            free_flows: Vec::new(),
+            initial_seeds,
+            pieces,
+            rtt: SimDuration(2 * s.network.latency.0),
+            origin_res,
+            origin_cap_bps: s.origin.capacity_bps as f64,
+            metrics: Recorder::new(s.sample_interval.0),
+            digest: Digest::default(),
+            events: 0,
+            leechers: 0,
+            seeds: 0,
+            completed: 0,
+            arrived: 0,
+            origin_up_bytes: 0,
+            useful_bytes: 0,
+            invariant_violations: Vec::new(),
+            changed: Vec::new(),
+            scratch_peers: Vec::new(),
+            scratch_flows: Vec::new(),
+            scratch_words: Vec::new(),
+            scratch_rank: Vec::new(),
+            max_component_flows: 0,
+            peers,
+            arrivals,
+            s,
+        };
+        for p in 0..initial_seeds {
+            sim.place_initial_seed(p);
+        }
+        if !sim.arrivals.is_empty() {
+            let at = sim.arrivals[0].at;
+            sim.queue.push(at, Event::Arrive(0));
+        }
+        sim
+    }
+
+    fn place_initial_seed(&mut self, p: PeerId) {
+        let peer = &mut self.peers[p as usize];
+        peer.state = PeerState::Seeding;
+        peer.have = crate::bitset::BitSet::full(self.pieces);
+        peer.have_count = self.pieces;
+        peer.completion = SimTime::ZERO;
+        self.seeds += 1;
+        if self.s.client.policy != Policy::HttpOnly {
+            self.tracker.join(p, true);
+            let phase = self.peers[p as usize]
+                .rng
+                .below(self.s.protocol.rechoke_interval.0.max(1));
+            self.queue.push(SimTime(phase), Event::Rechoke(p));
+        }
+    }
+
+    /// Run to the end (no leecher left and no arrival pending, or the scenario's
+    /// `max_time`), calling `progress` now and then.
+    pub fn run(mut self, progress: &mut dyn FnMut(Progress)) -> RunOutput {
+        let stop = SimTime::ZERO.after(self.s.max_time);
+        let mut stopped_at_max_time = false;
+        loop {
+            if self.finished() {
+                break;
+            }
+            let next = match (self.queue.peek_time(), self.timers.peek()) {
+                (None, None) => break,
+                (Some(a), None) => a,
+                (None, Some((b, _))) => b,
+                (Some(a), Some((b, _))) => a.min(b),
+            };
+            if next > stop {
+                stopped_at_max_time = true;
+                self.metrics
+                    .advance(self.now, stop, self.leechers, self.seeds);
+                self.now = stop;
+                break;
+            }
+            if next > self.now {
+                self.metrics
+                    .advance(self.now, next, self.leechers, self.seeds);
+                self.now = next;
+            }
+            loop {
+                if let Some((t, f)) = self.timers.peek() {
+                    if t == self.now {
+                        self.timers.remove(f);
+                        self.note_event(6 << 56 | f as u64);
+                        self.on_flow_done(f);
+                        continue;
+                    }
+                }
+                if self.queue.peek_time() == Some(self.now) {
+                    let (_, ev) = self.queue.pop().expect("peeked");
+                    self.note_event(ev.code());
+                    self.dispatch(ev);
+                    continue;
+                }
+                break;
+            }
+            self.reshare();
+            if self.events % PROGRESS_EVERY < 8 {
+                progress(self.progress());
+            }
+        }
+        progress(self.progress());
+        self.finish(stopped_at_max_time)
+    }
+
+    fn progress(&self) -> Progress {
+        Progress {
+            now: self.now,
+            completed: self.completed,
+            expected: self.arrivals.len() as u32,
+            events: self.events,
+        }
+    }
+
+    fn finished(&self) -> bool {
+        self.leechers == 0 && self.arrived as usize == self.arrivals.len()
+    }
+
+    fn note_event(&mut self, code: u64) {
+        self.events += 1;
+        self.digest.add(self.now.0);
+        self.digest.add(code);
+    }
+
+    fn dispatch(&mut self, ev: Event) {
+        match ev {
+            Event::Arrive(k) => self.on_arrive(k),
+            Event::FlowStart(f, gen) => self.on_flow_start(f, gen),
+            Event::Rechoke(p) => self.on_rechoke(p),
+            Event::Announce(p, periodic) => self.on_announce(p, periodic),
+            Event::Depart(p) => self.depart(p),
+        }
+    }
+
+    fn on_arrive(&mut self, k: u32) {
+        self.arrived += 1;
+        if let Some(next) = self.arrivals.get(k as usize + 1) {
+            self.queue.push(next.at, Event::Arrive(k + 1));
+        }
+        let p = self.initial_seeds + k;
+        let pieces = self.pieces;
+        let peer = &mut self.peers[p as usize];
+        peer.state = PeerState::Leeching;
+        peer.have = crate::bitset::BitSet::new(pieces);
+        peer.started = crate::bitset::BitSet::new(pieces);
+        peer.avail = vec![0; pieces as usize];
+        self.leechers += 1;
+        if self.s.client.policy != Policy::HttpOnly {
+            self.tracker.join(p, false);
+            let interval = self.s.protocol.rechoke_interval.0.max(1);
+            let phase = self.peers[p as usize].rng.below(interval);
+            self.queue
+                .push(self.now.after(SimDuration(phase)), Event::Rechoke(p));
+            self.queue.push(
+                self.now.after(self.s.tracker.announce_interval),
+                Event::Announce(p, true),
+            );
+            self.peers[p as usize].last_announce = self.now;
+            self.connect_from_tracker(p);
+        }
+        self.try_origin(p);
+    }
+
+    // ----- flows -------------------------------------------------------------------------
+
+    /// Request (the rest of) `piece` from `src` (a peer or [`ORIGIN`]) for `dst`; the bytes
+    /// start flowing one round trip later.
+    pub(crate) fn request_flow(&mut self, src: u32, dst: PeerId, piece: u32, offset: u64) -> u32 {
+        let bytes = self.s.content.piece_bytes(piece) - offset;
+        let flow = Flow {
+            src,
+            dst,
+            piece,
+            offset,
+            bytes,
+            done: 0.0,
+            rate: 0.0,
+            last: self.now,
+            state: FlowState::Pending,
+            gen: 0,
+        };
+        let id = match self.free_flows.pop() {
+            Some(id) => {
+                let gen = self.flows[id as usize].gen;
+                self.flows[id as usize] = Flow { gen, ..flow };
+                id
+            }
+            None => {
+                self.flows.push(flow);
+                (self.flows.len() - 1) as u32
+            }
+        };
+        let gen = self.flows[id as usize].gen;
+        self.queue
+            .push(self.now.after(self.rtt), Event::FlowStart(id, gen));
+        id
+    }
+
+    fn on_flow_start(&mut self, f: u32, gen: u32) {
+        let fl = &mut self.flows[f as usize];
+        if fl.gen != gen || fl.state != FlowState::Pending {
+            return; // cancelled while the request was in flight
+        }
+        fl.state = FlowState::Active;
+        fl.last = self.now;
+        let (src, dst) = (fl.src, fl.dst);
+        let dst_res = 2 * dst + 1;
+        if src == ORIGIN {
+            let per_conn = self.s.origin.per_connection_bps;
+            let cap = if per_conn == u64::MAX {
+                f64::INFINITY
+            } else {
+                per_conn as f64
+            };
+            self.net.add_flow(f, self.origin_res, dst_res, cap);
+        } else {
+            self.net.add_flow(f, 2 * src, dst_res, f64::INFINITY);
+        }
+    }
+
+    fn release_flow(&mut self, f: u32) {
+        let fl = &mut self.flows[f as usize];
+        fl.state = FlowState::Free;
+        fl.gen = fl.gen.wrapping_add(1);
+        self.free_flows.push(f);
+    }
+
+    /// Take an active flow out of the network; returns its rate.
+    fn deactivate(&mut self, f: u32) -> f64 {
+        let fl = &self.flows[f as usize];
+        let rate = fl.rate;
+        if fl.src == ORIGIN {
+            self.metrics.origin_rate_bps -= rate;
+        } else {
+            self.metrics.peer_rate_bps -= rate;
+        }
+        self.net.remove_flow(f);
+        self.timers.remove(f);
+        rate
+    }
+
+    /// Count `bytes` carried from `src` to `dst` on both sides.
+    pub(crate) fn credit(&mut self, src: u32, dst: PeerId, bytes: u64) {
+        if bytes == 0 {
+            return;
+        }
+        if src == ORIGIN {
+            self.origin_up_bytes += bytes;
+            self.peers[dst as usize].down_origin_bytes += bytes;
+        } else {
+            self.peers[src as usize].up_bytes += bytes;
+            let d = &mut self.peers[dst as usize];
+            d.down_peer_bytes += bytes;
+            if let Some(ci) = d.conn_to(src) {
+                d.conns[ci].recv_window_bytes += bytes;
+            }
+        }
+    }
+
+    fn detach_flow(&mut self, f: u32) {
+        let (src, dst) = (self.flows[f as usize].src, self.flows[f as usize].dst);
+        let d = &mut self.peers[dst as usize];
+        if src == ORIGIN {
+            if let Some(k) = d.origin_flows.iter().position(|&x| x == f) {
+                d.origin_flows.swap_remove(k);
+            }
+        } else if let Some(ci) = d.conn_to(src) {
+            if d.conns[ci].down_flow == f {
+                d.conns[ci].down_flow = NO_FLOW;
+            }
+        }
+    }
+
+    fn on_flow_done(&mut self, f: u32) {
+        debug_assert_eq!(self.flows[f as usize].state, FlowState::Active);
+        self.deactivate(f);
+        let fl = self.flows[f as usize].clone();
+        self.credit(fl.src, fl.dst, fl.bytes);
+        self.detach_flow(f);
+        self.release_flow(f);
+        self.complete_piece(fl.dst, fl.piece);
+        if self.peers[fl.dst as usize].state == PeerState::Leeching {
+            if fl.src == ORIGIN {
+                self.try_origin(fl.dst);
+            } else if let Some(ci) = self.peers[fl.dst as usize].conn_to(fl.src) {
+                self.try_request(fl.dst, ci);
+            }
+        }
+    }
+
+    /// Does `d` have another flow (than `except`) fetching `piece`?
+    fn other_flow_on_piece(&self, d: PeerId, piece: u32, except: u32) -> bool {
+        let p = &self.peers[d as usize];
+        p.conns
+            .iter()
+            .map(|c| c.down_flow)
+            .chain(p.origin_flows.iter().copied())
+            .any(|g| g != NO_FLOW && g != except && self.flows[g as usize].piece == piece)
+    }
+
+    /// Stop flow `f` now. The bytes already carried are counted; if `keep_partial`, the
+    /// receiver keeps them as a partial piece to resume from, else they are wasted.
+    pub(crate) fn cancel_flow(&mut self, f: u32, keep_partial: bool) {
+        let mut carried = 0;
+        if self.flows[f as usize].state == FlowState::Active {
+            let now = self.now;
+            let fl = &mut self.flows[f as usize];
+            fl.done += fl.rate * now.since(fl.last).as_secs_f64() / 8.0;
+            fl.last = now;
+            carried = (fl.done.floor() as u64).min(fl.bytes.saturating_sub(1));
+            self.deactivate(f);
+        }
+        let fl = self.flows[f as usize].clone();
+        self.credit(fl.src, fl.dst, carried);
+        self.detach_flow(f);
+        self.release_flow(f);
+        let other = self.other_flow_on_piece(fl.dst, fl.piece, f);
+        let d = &mut self.peers[fl.dst as usize];
+        let held = fl.offset + carried;
+        if d.state == PeerState::Leeching && !d.have.contains(fl.piece) && !other {
+            if keep_partial && held > 0 {
+                d.partial.push((fl.piece, held));
+            } else {
+                d.wasted_bytes += held;
+                if d.partial.iter().all(|&(p, _)| p != fl.piece) {
+                    d.started.remove(fl.piece);
+                    d.started_count -= 1;
+                }
+            }
+        } else {
+            d.wasted_bytes += held;
+        }
+    }
+
+    /// Re-share bandwidth after this instant's events and move the affected deadlines.
+    fn reshare(&mut self) {
+        if !self.net.needs_reshare() {
+            return;
+        }
+        let mut changed = std::mem::take(&mut self.changed);
+        changed.clear();
+        self.net.reshare(&mut changed);
+        self.max_component_flows = self.max_component_flows.max(self.net.last_component_flows);
+        let now = self.now;
+        for &f in &changed {
+            let new_rate = self.net.rate(f);
+            let fl = &mut self.flows[f as usize];
+            fl.done += fl.rate * now.since(fl.last).as_secs_f64() / 8.0;
+            fl.last = now;
+            let delta = new_rate - fl.rate;
+            fl.rate = new_rate;
+            let left_bits = (fl.bytes as f64 - fl.done).max(0.0) * 8.0;
+            let origin = fl.src == ORIGIN;
+            if new_rate > 0.0 {
+                let t = now.after(SimDuration::from_secs_f64_ceil(left_bits / new_rate));
+                self.timers.set(f, t);
+            } else {
+                self.timers.remove(f);
+            }
+            if origin {
+                self.metrics.origin_rate_bps += delta;
+            } else {
+                self.metrics.peer_rate_bps += delta;
+            }
+        }
+        self.changed = changed;
+        self.metrics.observe_peak();
+        if self.s.check_invariants {
+            if let Err(e) = self.net.check_caps(1e-9) {
+                if self.invariant_violations.len() < 10 {
+                    self.invariant_violations
+                        .push(format!("t={} us: {e}", self.now.0));
+                }
+            }
+        }
+    }
+
+    // ----- end of run --------------------------------------------------------------------
+
+    fn finish(mut self, stopped_at_max_time: bool) -> RunOutput {
+        let end = self.now;
+        self.metrics.finish(end, self.leechers, self.seeds);
+        let mut class_counts = vec![0u64; self.s.classes.len()];
+        for a in &self.arrivals {
+            class_counts[a.class as usize] += 1;
+        }
+        let kumar_ross_s = bounds::scenario_kumar_ross_s(&self.s, &class_counts);
+        let peers: Vec<report::PeerRecord> = self.peers[self.initial_seeds as usize..]
+            .iter()
+            .filter(|p| p.state != PeerState::Future)
+            .map(|p| report::PeerRecord {
+                class: p.class,
+                arrival: p.arrival,
+                completion: p.completion,
+                down_origin_bytes: p.down_origin_bytes,
+                down_peer_bytes: p.down_peer_bytes,
+                up_bytes: p.up_bytes,
+                wasted_bytes: p.wasted_bytes,
+            })
+            .collect();
+        let seed_up_bytes: u64 = self.peers[..self.initial_seeds as usize]
+            .iter()
+            .map(|p| p.up_bytes)
+            .sum();
+        let in_flight = self
+            .flows
+            .iter()
+            .filter(|f| f.state != FlowState::Free)
+            .count();
+        let held_partial_bytes: u64 = self
+            .peers
+            .iter()
+            .flat_map(|p| p.partial.iter().map(|&(_, b)| b))
+            .sum::<u64>()
+            + self
+                .flows
+                .iter()
+                .filter(|f| f.state != FlowState::Free)
+                .map(|f| f.offset)
+                .sum::<u64>();
+        report::build(report::RunFacts {
+            scenario: &self.s,
+            digest: self.digest.hex(),
+            events: self.events,
+            end,
+            stopped_at_max_time,
+            peers,
+            initial_seeds: self.initial_seeds,
+            seed_up_bytes,
+            origin_up_bytes: self.origin_up_bytes,
+            useful_bytes: self.useful_bytes,
+            held_partial_bytes,
+            flows_in_flight: in_flight as u64,
+            metrics: &self.metrics,
+            kumar_ross_s,
+            invariant_violations: std::mem::take(&mut self.invariant_violations),
+            max_component_flows: self.max_component_flows as u64,
+        })
+    }
+}
+
+/// Draw a seeding time after completion.
+pub(crate) fn draw_seed_time(t: SeedTime, rng: &mut StreamRng) -> Option<SimDuration> {
+    match t {
+        SeedTime::Fixed(d) => Some(d),
+        SeedTime::Exponential(mean) => {
+            Some(SimDuration::from_secs_f64_ceil(rng.exp(mean.as_secs_f64())))
+        }
+        SeedTime::Forever => None,
+    }
+}

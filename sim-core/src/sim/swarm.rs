@@ -1,0 +1,611 @@
+//! BitTorrent mechanics on top of the engine (BEP 3; Cohen, "Incentives build robustness
+//! in BitTorrent", 2003; Legout et al., "Rarest first and choke algorithms are enough",
+//! IMC 2006).
+//!
+//! - **Peer set**: a leecher announces on arrival, then every `announce_interval`, and early
+//!   (at most once a minute) when it has fewer than `min_peers` connections; it connects to
+//!   the returned peers while both sides are under `max_connections`. Leechers initiate
+//!   connections; seeds accept them. Two seeds drop their connection (nothing to trade).
+//! - **Piece selection**: strict priority to finish a partially received piece; random
+//!   pieces while the peer holds fewer than `random_first_pieces`; then rarest-first over
+//!   the neighbours' availability, ties broken at random; endgame: once every missing piece
+//!   is requested, request them again from other unchoking peers and cancel the duplicates
+//!   when the first copy arrives.
+//! - **Choking**: every `rechoke_interval` a leecher unchokes the `upload_slots` interested
+//!   neighbours that sent it the most in the last period (tit-for-tat); a seed unchokes the
+//!   interested neighbours it served least recently (round-robin). `optimistic_slots` more
+//!   go to random interested neighbours, moved every `optimistic_interval`. A slot that
+//!   frees up (a neighbour loses interest or leaves) is refilled at once, as mainline does.
+//! - **Requests**: one piece at a time per connection; the first request after an unchoke
+//!   costs a round trip; later requests are pipelined behind the current piece (BitTorrent
+//!   keeps several block requests outstanding), modelled as the next piece starting one
+//!   round trip after it is requested.
+
+use super::{draw_seed_time, Event, Simulation, ORIGIN};
+use crate::bitset::for_each_bit;
+use crate::peer::{Conn, Peer, PeerId, PeerState, Unchoke, NO_FLOW};
+use crate::scenario::Policy;
+use crate::time::SimTime;
+
+/// Two distinct elements of a slice, mutably.
+fn pair<T>(v: &mut [T], a: usize, b: usize) -> (&mut T, &mut T) {
+    debug_assert_ne!(a, b);
+    if a < b {
+        let (x, y) = v.split_at_mut(b);
+        (&mut x[a], &mut y[0])
+    } else {
+        let (x, y) = v.split_at_mut(a);
+        (&mut y[0], &mut x[b])
+    }
+}
+
+/// |a \ b| over bitset words.
+fn count_and_not(a: &[u64], b: &[u64]) -> u32 {
+    a.iter().zip(b).map(|(x, y)| (x & !y).count_ones()).sum()
+}
+
+/// Count (`add`) or uncount the pieces `y` holds in leecher `x`'s availability.
+fn add_availability(x: &mut Peer, y: &Peer, add: bool) {
+    if x.state != PeerState::Leeching {
+        return;
+    }
+    for (w, &bits) in y.have.words().iter().enumerate() {
+        let avail = &mut x.avail;
+        if add {
+            for_each_bit(bits, (w * 64) as u32, |i| avail[i as usize] += 1);
+        } else {
+            for_each_bit(bits, (w * 64) as u32, |i| avail[i as usize] -= 1);
+        }
+    }
+}
+
+impl Simulation {
+    // ----- peer set ----------------------------------------------------------------------
+
+    pub(super) fn connect_from_tracker(&mut self, p: PeerId) {
+        let mut list = std::mem::take(&mut self.scratch_peers);
+        self.tracker.sample(p, self.s.tracker.numwant, &mut list);
+        let max = self.s.protocol.max_connections as usize;
+        for &q in &list {
+            if self.peers[p as usize].conns.len() >= max {
+                break;
+            }
+            let qp = &self.peers[q as usize];
+            if !qp.is_active() || qp.conns.len() >= max {
+                continue;
+            }
+            if self.peers[p as usize].state == PeerState::Seeding && qp.state == PeerState::Seeding
+            {
+                continue;
+            }
+            if self.peers[p as usize].conn_to(q).is_some() {
+                continue;
+            }
+            self.connect(p, q);
+        }
+        self.scratch_peers = list;
+    }
+
+    fn connect(&mut self, p: PeerId, q: PeerId) {
+        let (a, b) = pair(&mut self.peers, p as usize, q as usize);
+        let lack_a = if a.state == PeerState::Leeching {
+            count_and_not(b.have.words(), a.have.words())
+        } else {
+            0
+        };
+        let lack_b = if b.state == PeerState::Leeching {
+            count_and_not(a.have.words(), b.have.words())
+        } else {
+            0
+        };
+        add_availability(a, b, true);
+        add_availability(b, a, true);
+        let ia = a.conns.len() as u32;
+        let ib = b.conns.len() as u32;
+        let fresh = |peer, rev, lacking| Conn {
+            peer,
+            rev,
+            my_unchoke: Unchoke::Choked,
+            they_choke: true,
+            lacking,
+            down_flow: NO_FLOW,
+            recv_window_bytes: 0,
+            last_unchoked: SimTime::ZERO,
+        };
+        a.conns.push(fresh(q, ib, lack_a));
+        b.conns.push(fresh(p, ia, lack_b));
+        if lack_a > 0 {
+            self.on_interested(q, ib as usize);
+        }
+        if lack_b > 0 {
+            self.on_interested(p, ia as usize);
+        }
+    }
+
+    /// Close the connection between `p` and `q`, cancelling flows both ways (receivers keep
+    /// partial pieces) and letting `q` refill its slots and peer set.
+    pub(super) fn disconnect(&mut self, p: PeerId, q: PeerId) {
+        let Some(ci) = self.peers[p as usize].conn_to(q) else {
+            return;
+        };
+        let rev = self.peers[p as usize].conns[ci].rev as usize;
+        let f = self.peers[p as usize].conns[ci].down_flow;
+        if f != NO_FLOW {
+            self.cancel_flow(f, true);
+        }
+        let f = self.peers[q as usize].conns[rev].down_flow;
+        if f != NO_FLOW {
+            self.cancel_flow(f, true);
+        }
+        let (a, b) = pair(&mut self.peers, p as usize, q as usize);
+        if a.conns[ci].my_unchoke == Unchoke::Regular {
+            a.regular_unchoked -= 1;
+        }
+        if b.conns[rev].my_unchoke == Unchoke::Regular {
+            b.regular_unchoked -= 1;
+        }
+        add_availability(a, b, false);
+        add_availability(b, a, false);
+        self.remove_conn(p, ci);
+        self.remove_conn(q, rev);
+        if self.peers[q as usize].is_active() {
+            self.fill_slots(q);
+        }
+        if self.peers[q as usize].state == PeerState::Leeching {
+            if (self.peers[q as usize].conns.len() as u32) < self.s.protocol.min_peers {
+                self.schedule_early_announce(q);
+            }
+            self.try_origin(q);
+        }
+    }
+
+    fn remove_conn(&mut self, p: PeerId, ci: usize) {
+        let conns = &mut self.peers[p as usize].conns;
+        conns.swap_remove(ci);
+        if let Some(moved) = conns.get(ci) {
+            let (q, rev) = (moved.peer, moved.rev);
+            self.peers[q as usize].conns[rev as usize].rev = ci as u32;
+        }
+    }
+
+    fn schedule_early_announce(&mut self, p: PeerId) {
+        let peer = &mut self.peers[p as usize];
+        if peer.announce_pending {
+            return;
+        }
+        peer.announce_pending = true;
+        let at = self
+            .now
+            .max(peer.last_announce.after(super::MIN_REANNOUNCE));
+        self.queue.push(at, Event::Announce(p, false));
+    }
+
+    pub(super) fn on_announce(&mut self, p: PeerId, periodic: bool) {
+        let peer = &mut self.peers[p as usize];
+        if peer.state != PeerState::Leeching {
+            return;
+        }
+        if periodic {
+            let next = self.now.after(self.s.tracker.announce_interval);
+            self.queue.push(next, Event::Announce(p, true));
+        } else {
+            peer.announce_pending = false;
+        }
+        self.peers[p as usize].last_announce = self.now;
+        self.connect_from_tracker(p);
+    }
+
+    // ----- choking -----------------------------------------------------------------------
+
+    /// Neighbour `ci` of `u` is interested in `u`.
+    fn they_are_interested(&self, u: PeerId, ci: usize) -> bool {
+        let c = &self.peers[u as usize].conns[ci];
+        self.peers[c.peer as usize].conns[c.rev as usize].lacking > 0
+    }
+
+    /// Neighbour `ci` of `u` just became interested in `u`: unchoke it if a slot is free.
+    fn on_interested(&mut self, u: PeerId, ci: usize) {
+        let p = &self.peers[u as usize];
+        if p.up_bps > 0.0
+            && p.regular_unchoked < self.s.protocol.upload_slots
+            && p.conns[ci].my_unchoke == Unchoke::Choked
+        {
+            self.unchoke(u, ci, Unchoke::Regular);
+        }
+    }
+
+    fn unchoke(&mut self, u: PeerId, ci: usize, kind: Unchoke) {
+        let now = self.now;
+        let p = &mut self.peers[u as usize];
+        if kind == Unchoke::Regular {
+            p.regular_unchoked += 1;
+        }
+        let c = &mut p.conns[ci];
+        c.my_unchoke = kind;
+        c.last_unchoked = now;
+        let (q, rev) = (c.peer, c.rev as usize);
+        self.peers[q as usize].conns[rev].they_choke = false;
+        if self.peers[q as usize].state == PeerState::Leeching {
+            self.try_request(q, rev);
+        }
+    }
+
+    fn choke(&mut self, u: PeerId, ci: usize) {
+        let p = &mut self.peers[u as usize];
+        if p.conns[ci].my_unchoke == Unchoke::Regular {
+            p.regular_unchoked -= 1;
+        }
+        p.conns[ci].my_unchoke = Unchoke::Choked;
+        let (q, rev) = (p.conns[ci].peer, p.conns[ci].rev as usize);
+        self.peers[q as usize].conns[rev].they_choke = true;
+        let f = self.peers[q as usize].conns[rev].down_flow;
+        if f != NO_FLOW {
+            self.cancel_flow(f, true);
+        }
+        if self.peers[q as usize].state == PeerState::Leeching {
+            self.try_origin(q);
+        }
+    }
+
+    /// Rank key of neighbour `ci` for a regular slot of `u` (smaller is better).
+    fn rank_key(&self, u: PeerId, ci: usize) -> u64 {
+        let p = &self.peers[u as usize];
+        let c = &p.conns[ci];
+        if p.state == PeerState::Seeding {
+            c.last_unchoked.0 // round-robin: served least recently first
+        } else {
+            u64::MAX - c.recv_window_bytes // tit-for-tat: sent me the most first
+        }
+    }
+
+    /// Fill free regular slots of `u` with the best-ranked interested choked neighbours.
+    pub(super) fn fill_slots(&mut self, u: PeerId) {
+        let slots = self.s.protocol.upload_slots;
+        if self.peers[u as usize].up_bps <= 0.0 {
+            return;
+        }
+        while self.peers[u as usize].regular_unchoked < slots {
+            let mut best: Option<(u64, usize)> = None;
+            for ci in 0..self.peers[u as usize].conns.len() {
+                if self.peers[u as usize].conns[ci].my_unchoke != Unchoke::Choked
+                    || !self.they_are_interested(u, ci)
+                {
+                    continue;
+                }
+                let key = self.rank_key(u, ci);
+                if best.is_none_or(|(k, _)| key < k) {
+                    best = Some((key, ci));
+                }
+            }
+            match best {
+                Some((_, ci)) => self.unchoke(u, ci, Unchoke::Regular),
+                None => break,
+            }
+        }
+    }
+
+    /// The periodic choke decision of `u` (and a periodic look at the origin).
+    pub(super) fn on_rechoke(&mut self, u: PeerId) {
+        if !self.peers[u as usize].is_active() {
+            return;
+        }
+        let next = self.now.after(self.s.protocol.rechoke_interval);
+        self.queue.push(next, Event::Rechoke(u));
+        let slots = self.s.protocol.upload_slots as usize;
+        let opt_slots = self.s.protocol.optimistic_slots as usize;
+        let every = (self.s.protocol.optimistic_interval.0
+            / self.s.protocol.rechoke_interval.0.max(1))
+        .max(1) as u32;
+        let round = self.peers[u as usize].rechoke_round;
+        self.peers[u as usize].rechoke_round += 1;
+        let rotate = round % every == 0;
+        let can_upload = self.peers[u as usize].up_bps > 0.0;
+
+        // Rank interested neighbours.
+        let mut rank = std::mem::take(&mut self.scratch_rank);
+        rank.clear();
+        if can_upload {
+            for ci in 0..self.peers[u as usize].conns.len() {
+                if self.they_are_interested(u, ci) {
+                    let key = self.rank_key(u, ci);
+                    let tie = self.peers[u as usize].rng.below(u64::MAX);
+                    rank.push((key, tie, ci as u32));
+                }
+            }
+        }
+        rank.sort_unstable();
+        // want[ci]: 0 = choke, 1 = regular, 2 = optimistic
+        let n = self.peers[u as usize].conns.len();
+        let mut want = std::mem::take(&mut self.scratch_flows);
+        want.clear();
+        want.resize(n, 0);
+        for &(_, _, ci) in rank.iter().take(slots) {
+            want[ci as usize] = 1;
+        }
+        let rest: Vec<u32> = rank.iter().skip(slots).map(|r| r.2).collect();
+        let mut kept = 0;
+        if !rotate {
+            for &ci in &rest {
+                if kept < opt_slots
+                    && self.peers[u as usize].conns[ci as usize].my_unchoke == Unchoke::Optimistic
+                {
+                    want[ci as usize] = 2;
+                    kept += 1;
+                }
+            }
+        }
+        let mut pool: Vec<u32> = rest
+            .iter()
+            .copied()
+            .filter(|&ci| want[ci as usize] == 0)
+            .collect();
+        while kept < opt_slots && !pool.is_empty() {
+            let k = self.peers[u as usize].rng.below(pool.len() as u64) as usize;
+            want[pool.swap_remove(k) as usize] = 2;
+            kept += 1;
+        }
+        // Apply: chokes first (they free slots), then unchokes.
+        for (ci, &w) in want.iter().enumerate() {
+            if w == 0 && self.peers[u as usize].conns[ci].my_unchoke != Unchoke::Choked {
+                self.choke(u, ci);
+            }
+        }
+        for (ci, &w) in want.iter().enumerate() {
+            let cur = self.peers[u as usize].conns[ci].my_unchoke;
+            let target = match w {
+                1 => Unchoke::Regular,
+                2 => Unchoke::Optimistic,
+                _ => continue,
+            };
+            if cur == target {
+                continue;
+            }
+            if cur == Unchoke::Choked {
+                self.unchoke(u, ci, target);
+            } else {
+                // Switch slot kind without interrupting the transfer.
+                let p = &mut self.peers[u as usize];
+                if cur == Unchoke::Regular {
+                    p.regular_unchoked -= 1;
+                } else {
+                    p.regular_unchoked += 1;
+                }
+                p.conns[ci].my_unchoke = target;
+            }
+        }
+        for c in &mut self.peers[u as usize].conns {
+            c.recv_window_bytes = 0;
+        }
+        self.scratch_flows = want;
+        self.scratch_rank = rank;
+        if self.peers[u as usize].state == PeerState::Leeching {
+            self.try_origin(u);
+        }
+    }
+
+    // ----- pieces ------------------------------------------------------------------------
+
+    /// If neighbour `ci` unchokes `d` and no piece is coming from it, request one.
+    pub(super) fn try_request(&mut self, d: PeerId, ci: usize) {
+        let c = &self.peers[d as usize].conns[ci];
+        if c.they_choke || c.down_flow != NO_FLOW {
+            return;
+        }
+        let u = c.peer;
+        if let Some((piece, offset)) = self.pick_piece(d, u) {
+            let f = self.request_flow(u, d, piece, offset);
+            self.peers[d as usize].conns[ci].down_flow = f;
+        }
+    }
+
+    /// Choose what `d` asks of `u`: (piece, bytes already held). Marks the piece started.
+    fn pick_piece(&mut self, d: PeerId, u: PeerId) -> Option<(u32, u64)> {
+        let pieces = self.pieces;
+        let random_first = self.s.protocol.random_first_pieces;
+        let endgame = self.s.protocol.endgame;
+        let (dp, up) = pair(&mut self.peers, d as usize, u as usize);
+        // 1. Strict priority: finish a partially received piece.
+        if let Some(k) = dp.partial.iter().position(|&(p, _)| up.have.contains(p)) {
+            return Some(dp.partial.swap_remove(k));
+        }
+        // 2./3. Random first pieces, then rarest-first among what u has and d lacks.
+        let random = dp.have_count < random_first;
+        let mut best = u32::MAX;
+        let mut best_avail = u16::MAX;
+        let mut ties = 0u64;
+        for (w, (&uh, (&dh, &ds))) in up
+            .have
+            .words()
+            .iter()
+            .zip(dp.have.words().iter().zip(dp.started.words()))
+            .enumerate()
+        {
+            let cand = uh & !dh & !ds;
+            let (rng, avail) = (&mut dp.rng, &dp.avail);
+            for_each_bit(cand, (w * 64) as u32, |i| {
+                let a = if random { 0 } else { avail[i as usize] };
+                if a < best_avail {
+                    best_avail = a;
+                    best = i;
+                    ties = 1;
+                } else if a == best_avail {
+                    ties += 1;
+                    if rng.below(ties) == 0 {
+                        best = i;
+                    }
+                }
+            });
+        }
+        if best != u32::MAX {
+            dp.started.insert(best);
+            dp.started_count += 1;
+            return Some((best, 0));
+        }
+        // 4. Endgame: every missing piece is requested; ask u for one of them too.
+        if endgame && dp.started_count + dp.have_count == pieces {
+            let mut pick = u32::MAX;
+            let mut n = 0u64;
+            for (w, (&uh, (&dh, &ds))) in up
+                .have
+                .words()
+                .iter()
+                .zip(dp.have.words().iter().zip(dp.started.words()))
+                .enumerate()
+            {
+                let rng = &mut dp.rng;
+                for_each_bit(uh & !dh & ds, (w * 64) as u32, |i| {
+                    n += 1;
+                    if rng.below(n) == 0 {
+                        pick = i;
+                    }
+                });
+            }
+            if pick != u32::MAX {
+                return Some((pick, 0));
+            }
+        }
+        None
+    }
+
+    /// `d` now holds `piece`: cancel duplicates, tell the neighbours (HAVE), update
+    /// interest, and complete the download if it was the last piece.
+    pub(super) fn complete_piece(&mut self, d: PeerId, piece: u32) {
+        {
+            let p = &mut self.peers[d as usize];
+            if p.state != PeerState::Leeching || p.have.contains(piece) {
+                return;
+            }
+            p.have.insert(piece);
+            p.have_count += 1;
+            if p.started.contains(piece) {
+                p.started.remove(piece);
+                p.started_count -= 1;
+            }
+            if let Some(k) = p.partial.iter().position(|&(x, _)| x == piece) {
+                p.wasted_bytes += p.partial.swap_remove(k).1;
+            }
+        }
+        self.useful_bytes += self.s.content.piece_bytes(piece);
+        // Cancel endgame duplicates of this piece.
+        let mut dups = std::mem::take(&mut self.scratch_flows);
+        dups.clear();
+        {
+            let p = &self.peers[d as usize];
+            for &f in p
+                .conns
+                .iter()
+                .map(|c| &c.down_flow)
+                .chain(p.origin_flows.iter())
+            {
+                if f != NO_FLOW && self.flows[f as usize].piece == piece {
+                    dups.push(f);
+                }
+            }
+        }
+        for &f in &dups {
+            self.cancel_flow(f, false);
+        }
+        let had_dups = !dups.is_empty();
+        self.scratch_flows = dups;
+        // HAVE to every neighbour.
+        for ci in 0..self.peers[d as usize].conns.len() {
+            let (q, rev) = {
+                let c = &self.peers[d as usize].conns[ci];
+                (c.peer, c.rev as usize)
+            };
+            if self.peers[q as usize].have.contains(piece) {
+                let c = &mut self.peers[d as usize].conns[ci];
+                c.lacking -= 1;
+                if c.lacking == 0 && !c.they_choke {
+                    // Not interested any more: q frees the slot.
+                    self.choke(q, rev);
+                    self.fill_slots(q);
+                }
+            } else if self.peers[q as usize].state == PeerState::Leeching {
+                let qp = &mut self.peers[q as usize];
+                qp.avail[piece as usize] += 1;
+                qp.conns[rev].lacking += 1;
+                if qp.conns[rev].lacking == 1 {
+                    self.on_interested(d, ci);
+                }
+                self.try_request(q, rev);
+            }
+        }
+        if self.peers[d as usize].have_count == self.pieces {
+            self.on_complete(d);
+        } else if had_dups {
+            for ci in 0..self.peers[d as usize].conns.len() {
+                self.try_request(d, ci);
+            }
+        }
+    }
+
+    fn on_complete(&mut self, d: PeerId) {
+        let now = self.now;
+        let p = &mut self.peers[d as usize];
+        p.state = PeerState::Seeding;
+        p.completion = now;
+        p.avail = Vec::new();
+        p.started.clear_storage();
+        p.started_count = 0;
+        debug_assert!(p.partial.is_empty());
+        self.leechers -= 1;
+        self.seeds += 1;
+        self.completed += 1;
+        let origin_flows = std::mem::take(&mut self.peers[d as usize].origin_flows);
+        for f in origin_flows {
+            self.cancel_flow(f, false);
+        }
+        if self.s.client.policy != Policy::HttpOnly {
+            self.tracker.became_seed(d);
+        }
+        // Seeds have nothing to trade with each other.
+        let mut i = 0;
+        while i < self.peers[d as usize].conns.len() {
+            let q = self.peers[d as usize].conns[i].peer;
+            if self.peers[q as usize].state == PeerState::Seeding {
+                self.disconnect(d, q);
+            } else {
+                i += 1;
+            }
+        }
+        let seed_time = self.s.client.seed_time;
+        match draw_seed_time(seed_time, &mut self.peers[d as usize].rng) {
+            Some(t) if t.0 == 0 => self.depart(d),
+            Some(t) => {
+                self.queue.push(self.now.after(t), Event::Depart(d));
+                self.fill_slots(d);
+            }
+            None => self.fill_slots(d),
+        }
+    }
+
+    /// `p` leaves the swarm: close every connection, drop origin requests.
+    pub(super) fn depart(&mut self, p: PeerId) {
+        if !self.peers[p as usize].is_active() {
+            return;
+        }
+        while let Some(c) = self.peers[p as usize].conns.last() {
+            let q = c.peer;
+            self.disconnect(p, q);
+        }
+        let origin_flows = std::mem::take(&mut self.peers[p as usize].origin_flows);
+        for f in origin_flows {
+            self.cancel_flow(f, false);
+        }
+        let peer = &mut self.peers[p as usize];
+        if peer.state == PeerState::Leeching {
+            let held: u64 = peer.partial.iter().map(|&(_, b)| b).sum();
+            peer.wasted_bytes += held;
+            peer.partial.clear();
+            self.leechers -= 1;
+        } else {
+            self.seeds -= 1;
+        }
+        peer.state = PeerState::Departed;
+        peer.avail = Vec::new();
+        self.tracker.leave(p);
+        debug_assert!(self.peers[p as usize].origin_flows.is_empty());
+        let _ = ORIGIN;
+    }
+}
