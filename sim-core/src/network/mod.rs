@@ -12,13 +12,19 @@
 //! Each flow gets an *upper bound* `ub(f) = min(flow cap, cap(src), cap(dst))` (a flow can
 //! never exceed any link it crosses, so adding these bounds changes nothing). A resource is
 //! *binding* only if the bounds of its flows sum above its capacity; otherwise its constraint
-//! is implied by the bounds and it can be ignored. Max-min fairness decomposes over the
-//! connected components of the graph whose nodes are binding resources, so a re-share only
-//! recomputes the component(s) reached from the resources whose flow set changed
-//! ("dirty"), walking through binding resources only. In upload-constrained swarms most
-//! download links are not binding, which keeps components small. Re-shares are batched:
-//! the simulator calls [`Network::reshare`] once per instant, after every event at that
-//! instant has run. [`reference::max_min`] is the plain textbook solver it is tested against.
+//! is implied and ignored. When flows start or end, their two resources are *dirty*. A
+//! re-share recomputes the flows of the dirty resources and walks outward: a binding
+//! resource that is *saturated* (its flows use its whole capacity) joins the component, as
+//! all its flows' fair shares may move; a binding resource with spare capacity is a
+//! *boundary*: the component may use only what the flows outside it leave, and those flows
+//! are bottlenecked elsewhere, so they keep their rates. After progressive filling, a
+//! boundary that saturated below the rate of an outside flow would break max-min (that flow
+//! should yield), so it joins the component and the component is solved again. The result
+//! is the exact max-min allocation (up to floating-point rounding), while a re-share in a
+//! swarm whose upload links are the bottleneck touches one upload link and its few flows.
+//! Re-shares are batched: the simulator calls [`Network::reshare`] once per instant, after
+//! every event at that instant has run. [`reference::max_min`] is the plain textbook solver
+//! it is tested against.
 
 pub mod reference;
 
@@ -39,6 +45,20 @@ struct NetFlow {
     pos_src: u32,
     pos_dst: u32,
     active: bool,
+}
+
+/// Role of a resource in the current re-share.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+enum Kind {
+    /// Not binding: its capacity is implied by its flows' bounds.
+    #[default]
+    Ignored,
+    /// In the component: all its flows are recomputed, full capacity.
+    Constraint,
+    /// Touched by the component with spare capacity: a constraint with what is left.
+    Boundary,
+    /// A dirty resource that is not binding: its flows are recomputed, no constraint.
+    Free,
 }
 
 /// Heap key of the progressive filling: a water level and what reaches it.
@@ -89,8 +109,13 @@ pub struct Network {
     comp_flows: Vec<FlowId>,
     heap: BinaryHeap<Reverse<Level>>,
     new_rate: Vec<f64>,
+    kind: Vec<Kind>,
+    boundary: Vec<ResourceId>,
+    sat_level: Vec<f64>,
     /// Flows recomputed by the last re-share (the size of its component), for statistics.
     pub last_component_flows: usize,
+    /// Statistics: re-shares, filling rounds, flows filled, in total.
+    pub stats: [u64; 3],
 }
 
 impl Network {
@@ -106,6 +131,8 @@ impl Network {
             remaining: vec![0.0; n],
             unfrozen: vec![0; n],
             version: vec![0; n],
+            kind: vec![Kind::Ignored; n],
+            sat_level: vec![f64::INFINITY; n],
             ..Network::default()
         }
     }
@@ -233,39 +260,54 @@ impl Network {
             self.flow_epoch.iter_mut().for_each(|e| *e = u32::MAX);
             self.epoch = 1;
         }
+        if self.new_rate.len() < self.flows.len() {
+            self.new_rate.resize(self.flows.len(), 0.0);
+        }
         let epoch = self.epoch;
         self.comp_res.clear();
         self.comp_flows.clear();
+        self.boundary.clear();
         self.stack.clear();
         for k in 0..self.dirty.len() {
             let r = self.dirty[k];
             self.dirty_mark[r as usize] = false;
             if self.res_epoch[r as usize] != epoch {
                 self.res_epoch[r as usize] = epoch;
+                self.kind[r as usize] = if self.binding(r) {
+                    Kind::Constraint
+                } else {
+                    Kind::Free
+                };
                 self.stack.push(r);
             }
         }
         self.dirty.clear();
-        // Walk the component through binding resources.
-        while let Some(r) = self.stack.pop() {
-            self.comp_res.push(r);
-            for k in 0..self.flows_on[r as usize].len() {
-                let f = self.flows_on[r as usize][k];
-                if self.flow_epoch[f as usize] == epoch {
-                    continue;
-                }
-                self.flow_epoch[f as usize] = epoch;
-                self.comp_flows.push(f);
-                let fl = &self.flows[f as usize];
-                let other = if fl.src == r { fl.dst } else { fl.src };
-                if self.res_epoch[other as usize] != epoch && self.binding(other) {
-                    self.res_epoch[other as usize] = epoch;
-                    self.stack.push(other);
+        self.stats[0] += 1;
+        loop {
+            self.expand(epoch);
+            self.fill(epoch);
+            self.stats[1] += 1;
+            self.stats[2] += self.comp_flows.len() as u64;
+            // A boundary resource that saturated below the rate of a flow outside the
+            // component would violate max-min: pull it in and solve again.
+            let mut grew = false;
+            for k in 0..self.boundary.len() {
+                let r = self.boundary[k];
+                let level = self.sat_level[r as usize];
+                if level.is_finite() && self.outside_flow_above(r, level, epoch) {
+                    self.kind[r as usize] = Kind::Constraint;
+                    self.stack.push(r);
+                    grew = true;
                 }
             }
+            if !grew {
+                break;
+            }
+            let kind = &self.kind;
+            self.boundary
+                .retain(|&r| kind[r as usize] == Kind::Boundary);
         }
         self.last_component_flows = self.comp_flows.len();
-        self.fill(epoch);
         for &f in &self.comp_flows {
             let new_rate = self.new_rate[f as usize];
             let fl = &mut self.flows[f as usize];
@@ -276,25 +318,91 @@ impl Network {
         }
     }
 
-    /// Progressive filling over the component: raise all unfrozen flows together; freeze a
-    /// flow when it reaches its bound or when a resource it crosses saturates.
-    fn fill(&mut self, epoch: u32) {
-        if self.new_rate.len() < self.flows.len() {
-            self.new_rate.resize(self.flows.len(), 0.0);
-        }
-        self.heap.clear();
-        for k in 0..self.comp_res.len() {
-            let r = self.comp_res[k] as usize;
-            if !self.binding(r as u32) {
-                continue;
+    /// Walk from the resources on the stack: take in all their flows, and classify the
+    /// other end of each flow as part of the component (a saturated binding resource, whose
+    /// fair share may move), a boundary constraint (binding but with spare capacity: the
+    /// component may use what the flows outside leave), or irrelevant (not binding).
+    fn expand(&mut self, epoch: u32) {
+        while let Some(r) = self.stack.pop() {
+            self.comp_res.push(r);
+            for k in 0..self.flows_on[r as usize].len() {
+                let f = self.flows_on[r as usize][k];
+                if self.flow_epoch[f as usize] == epoch {
+                    continue;
+                }
+                self.flow_epoch[f as usize] = epoch;
+                self.comp_flows.push(f);
+                let fl = &self.flows[f as usize];
+                for o in [fl.src, fl.dst] {
+                    if self.res_epoch[o as usize] == epoch {
+                        continue;
+                    }
+                    self.res_epoch[o as usize] = epoch;
+                    self.kind[o as usize] = if !self.binding(o) {
+                        Kind::Ignored
+                    } else if self.saturated(o) {
+                        self.stack.push(o);
+                        Kind::Constraint
+                    } else {
+                        self.boundary.push(o);
+                        Kind::Boundary
+                    };
+                }
             }
-            let n = self.flows_on[r].len() as u32;
-            self.remaining[r] = self.cap[r];
+        }
+    }
+
+    /// Does resource `r` carry (nearly) its capacity at the current rates?
+    fn saturated(&self, r: ResourceId) -> bool {
+        let used: f64 = self.flows_on[r as usize]
+            .iter()
+            .map(|&f| self.flows[f as usize].rate)
+            .sum();
+        used >= self.cap[r as usize] * (1.0 - 1e-9)
+    }
+
+    /// Is some flow on `r` that is not in the component faster than `level`?
+    fn outside_flow_above(&self, r: ResourceId, level: f64, epoch: u32) -> bool {
+        self.flows_on[r as usize].iter().any(|&f| {
+            self.flow_epoch[f as usize] != epoch
+                && self.flows[f as usize].rate > level * (1.0 + 1e-9) + 1e-9
+        })
+    }
+
+    /// Progressive filling over the component: raise all its flows together; freeze a
+    /// flow when it reaches its bound or when a constraint it crosses saturates. Boundary
+    /// constraints offer only the capacity the flows outside the component leave.
+    fn fill(&mut self, epoch: u32) {
+        self.heap.clear();
+        for k in 0..self.comp_res.len() + self.boundary.len() {
+            let r = if k < self.comp_res.len() {
+                self.comp_res[k]
+            } else {
+                self.boundary[k - self.comp_res.len()]
+            } as usize;
+            self.sat_level[r] = f64::INFINITY;
+            let (cap, n) = match self.kind[r] {
+                Kind::Constraint => (self.cap[r], self.flows_on[r].len() as u32),
+                Kind::Boundary => {
+                    let mut outside = 0.0;
+                    let mut inside = 0;
+                    for &f in &self.flows_on[r] {
+                        if self.flow_epoch[f as usize] == epoch {
+                            inside += 1;
+                        } else {
+                            outside += self.flows[f as usize].rate;
+                        }
+                    }
+                    ((self.cap[r] - outside).max(0.0), inside)
+                }
+                _ => continue,
+            };
+            self.remaining[r] = cap;
             self.unfrozen[r] = n;
             self.version[r] = self.version[r].wrapping_add(1);
             if n > 0 {
                 self.heap.push(Reverse(Level {
-                    level: self.cap[r] / n as f64,
+                    level: cap / n as f64,
                     kind: 1,
                     id: r as u32,
                     version: self.version[r],
@@ -304,12 +412,23 @@ impl Network {
         for k in 0..self.comp_flows.len() {
             let f = self.comp_flows[k];
             self.frozen[f as usize] = false;
-            self.heap.push(Reverse(Level {
-                level: self.flows[f as usize].ub,
-                kind: 0,
-                id: f,
-                version: 0,
-            }));
+            // A flow's own bound matters only if it is below what every constraint it
+            // crosses could ever give it (that constraint's whole available capacity).
+            let fl = &self.flows[f as usize];
+            let mut ceiling = f64::INFINITY;
+            for r in [fl.src, fl.dst] {
+                if matches!(self.kind[r as usize], Kind::Constraint | Kind::Boundary) {
+                    ceiling = ceiling.min(self.remaining[r as usize]);
+                }
+            }
+            if fl.ub < ceiling {
+                self.heap.push(Reverse(Level {
+                    level: fl.ub,
+                    kind: 0,
+                    id: f,
+                    version: 0,
+                }));
+            }
         }
         while let Some(Reverse(top)) = self.heap.pop() {
             if top.kind == 0 {
@@ -323,9 +442,10 @@ impl Network {
                 continue;
             }
             let share = top.level;
+            self.sat_level[r] = share;
             for k in 0..self.flows_on[r].len() {
                 let f = self.flows_on[r][k];
-                if !self.frozen[f as usize] {
+                if self.flow_epoch[f as usize] == epoch && !self.frozen[f as usize] {
                     self.freeze(f, share, epoch);
                 }
             }
@@ -338,7 +458,9 @@ impl Network {
         let (src, dst) = (self.flows[f as usize].src, self.flows[f as usize].dst);
         for r in [src, dst] {
             let ri = r as usize;
-            if self.res_epoch[ri] != epoch || !self.binding(r) {
+            if self.res_epoch[ri] != epoch
+                || !matches!(self.kind[ri], Kind::Constraint | Kind::Boundary)
+            {
                 continue;
             }
             self.remaining[ri] = (self.remaining[ri] - rate).max(0.0);

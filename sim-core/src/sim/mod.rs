@@ -372,6 +372,12 @@ impl Simulation {
     /// start flowing one round trip later.
     pub(crate) fn request_flow(&mut self, src: u32, dst: PeerId, piece: u32, offset: u64) -> u32 {
         let bytes = self.s.content.piece_bytes(piece) - offset;
+        self.request_bytes(src, dst, piece, offset, bytes)
+    }
+
+    /// Request `bytes` of `piece` from `src` for `dst`, `offset` bytes of it being held
+    /// already (or carried by sibling flows).
+    fn request_bytes(&mut self, src: u32, dst: PeerId, piece: u32, offset: u64, bytes: u64) -> u32 {
         let flow = Flow {
             src,
             dst,
@@ -483,7 +489,14 @@ impl Simulation {
         self.credit(fl.src, fl.dst, fl.bytes);
         self.detach_flow(f);
         self.release_flow(f);
-        self.complete_piece(fl.dst, fl.piece);
+        match self.sibling_flow(fl.dst, fl.piece, f) {
+            // Endgame: the rest of the piece is still coming from elsewhere.
+            Some(g) => self.flows[g as usize].offset += fl.offset + fl.bytes,
+            None => {
+                debug_assert_eq!(fl.offset + fl.bytes, self.s.content.piece_bytes(fl.piece));
+                self.complete_piece(fl.dst, fl.piece);
+            }
+        }
         if self.peers[fl.dst as usize].state == PeerState::Leeching {
             if fl.src == ORIGIN {
                 self.try_origin(fl.dst);
@@ -493,25 +506,85 @@ impl Simulation {
         }
     }
 
-    /// Does `d` have another flow (than `except`) fetching `piece`?
-    fn other_flow_on_piece(&self, d: PeerId, piece: u32, except: u32) -> bool {
+    /// Bring an active flow's byte count up to now.
+    fn catch_up(&mut self, f: u32) {
+        let now = self.now;
+        let fl = &mut self.flows[f as usize];
+        if fl.state == FlowState::Active {
+            fl.done += fl.rate * now.since(fl.last).as_secs_f64() / 8.0;
+            fl.last = now;
+        }
+    }
+
+    /// Move an active flow's deadline after its byte count or rate changed.
+    fn retime(&mut self, f: u32) {
+        let fl = &self.flows[f as usize];
+        if fl.state == FlowState::Active && fl.rate > 0.0 {
+            let left_bits = (fl.bytes as f64 - fl.done).max(0.0) * 8.0;
+            let t = self
+                .now
+                .after(SimDuration::from_secs_f64_ceil(left_bits / fl.rate));
+            self.timers.set(f, t);
+        }
+    }
+
+    /// Endgame (BEP 3): `d` has requested every missing piece, and `u` unchokes it. Rather
+    /// than fetching a whole duplicate, `d` asks `u` for half of the blocks still
+    /// outstanding in its largest in-flight piece that `u` holds, as a client requesting
+    /// the remaining 16 KiB blocks from several peers does; no bytes are duplicated.
+    pub(crate) fn endgame_split(&mut self, d: PeerId, u: PeerId) -> Option<u32> {
+        const BLOCK: f64 = 16.0 * 1024.0;
+        let now = self.now;
+        let mut best: Option<(f64, u32)> = None;
+        let p = &self.peers[d as usize];
+        for f in p
+            .conns
+            .iter()
+            .map(|c| c.down_flow)
+            .chain(p.origin_flows.iter().copied())
+            .filter(|&f| f != NO_FLOW)
+        {
+            let fl = &self.flows[f as usize];
+            if !self.peers[u as usize].have.contains(fl.piece) {
+                continue;
+            }
+            let done = match fl.state {
+                FlowState::Active => fl.done + fl.rate * now.since(fl.last).as_secs_f64() / 8.0,
+                _ => 0.0,
+            };
+            let left = fl.bytes as f64 - done;
+            if left >= 2.0 * BLOCK && best.is_none_or(|(b, g)| left > b || (left == b && f < g)) {
+                best = Some((left, f));
+            }
+        }
+        let (left, f) = best?;
+        self.catch_up(f);
+        let give = (left / 2.0).floor() as u64;
+        let piece = self.flows[f as usize].piece;
+        self.flows[f as usize].bytes -= give;
+        self.retime(f);
+        Some(self.request_bytes(u, d, piece, 0, give))
+    }
+
+    /// Another flow (than `except`) bringing `piece` to `d`, if any (endgame siblings).
+    fn sibling_flow(&self, d: PeerId, piece: u32, except: u32) -> Option<u32> {
         let p = &self.peers[d as usize];
         p.conns
             .iter()
             .map(|c| c.down_flow)
             .chain(p.origin_flows.iter().copied())
-            .any(|g| g != NO_FLOW && g != except && self.flows[g as usize].piece == piece)
+            .find(|&g| g != NO_FLOW && g != except && self.flows[g as usize].piece == piece)
     }
 
-    /// Stop flow `f` now. The bytes already carried are counted; if `keep_partial`, the
-    /// receiver keeps them as a partial piece to resume from, else they are wasted.
+    /// Stop flow `f` now. The bytes already carried are counted. If an endgame sibling
+    /// still fetches the same piece, it takes over the bytes this flow did not carry;
+    /// otherwise, if `keep_partial`, the receiver keeps what it has as a partial piece to
+    /// resume from, else those bytes are wasted.
     pub(crate) fn cancel_flow(&mut self, f: u32, keep_partial: bool) {
         let mut carried = 0;
         if self.flows[f as usize].state == FlowState::Active {
-            let now = self.now;
-            let fl = &mut self.flows[f as usize];
-            fl.done += fl.rate * now.since(fl.last).as_secs_f64() / 8.0;
-            fl.last = now;
+            self.catch_up(f);
+            let fl = &self.flows[f as usize];
             carried = (fl.done.floor() as u64).min(fl.bytes.saturating_sub(1));
             self.deactivate(f);
         }
@@ -519,21 +592,33 @@ impl Simulation {
         self.credit(fl.src, fl.dst, carried);
         self.detach_flow(f);
         self.release_flow(f);
-        let other = self.other_flow_on_piece(fl.dst, fl.piece, f);
-        let d = &mut self.peers[fl.dst as usize];
         let held = fl.offset + carried;
-        if d.state == PeerState::Leeching && !d.have.contains(fl.piece) && !other {
+        let d = fl.dst;
+        let leeching = self.peers[d as usize].state == PeerState::Leeching;
+        if leeching && keep_partial && !self.peers[d as usize].have.contains(fl.piece) {
+            if let Some(g) = self.sibling_flow(d, fl.piece, f) {
+                self.catch_up(g);
+                let sib = &mut self.flows[g as usize];
+                sib.offset += held;
+                sib.bytes += fl.bytes - carried;
+                self.retime(g);
+                return;
+            }
+        }
+        let other = self.sibling_flow(d, fl.piece, f).is_some();
+        let p = &mut self.peers[d as usize];
+        if leeching && !p.have.contains(fl.piece) && !other {
             if keep_partial && held > 0 {
-                d.partial.push((fl.piece, held));
+                p.partial.push((fl.piece, held));
             } else {
-                d.wasted_bytes += held;
-                if d.partial.iter().all(|&(p, _)| p != fl.piece) {
-                    d.started.remove(fl.piece);
-                    d.started_count -= 1;
+                p.wasted_bytes += held;
+                if p.partial.iter().all(|&(x, _)| x != fl.piece) {
+                    p.started.remove(fl.piece);
+                    p.started_count -= 1;
                 }
             }
         } else {
-            d.wasted_bytes += held;
+            p.wasted_bytes += held;
         }
     }
 

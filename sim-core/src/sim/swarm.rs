@@ -395,14 +395,19 @@ impl Simulation {
         if let Some((piece, offset)) = self.pick_piece(d, u) {
             let f = self.request_flow(u, d, piece, offset);
             self.peers[d as usize].conns[ci].down_flow = f;
+        } else if self.s.protocol.endgame {
+            let p = &self.peers[d as usize];
+            if p.started_count + p.have_count == self.pieces && p.partial.is_empty() {
+                if let Some(f) = self.endgame_split(d, u) {
+                    self.peers[d as usize].conns[ci].down_flow = f;
+                }
+            }
         }
     }
 
     /// Choose what `d` asks of `u`: (piece, bytes already held). Marks the piece started.
     fn pick_piece(&mut self, d: PeerId, u: PeerId) -> Option<(u32, u64)> {
-        let pieces = self.pieces;
         let random_first = self.s.protocol.random_first_pieces;
-        let endgame = self.s.protocol.endgame;
         let (dp, up) = pair(&mut self.peers, d as usize, u as usize);
         // 1. Strict priority: finish a partially received piece.
         if let Some(k) = dp.partial.iter().position(|&(p, _)| up.have.contains(p)) {
@@ -440,29 +445,6 @@ impl Simulation {
             dp.started.insert(best);
             dp.started_count += 1;
             return Some((best, 0));
-        }
-        // 4. Endgame: every missing piece is requested; ask u for one of them too.
-        if endgame && dp.started_count + dp.have_count == pieces {
-            let mut pick = u32::MAX;
-            let mut n = 0u64;
-            for (w, (&uh, (&dh, &ds))) in up
-                .have
-                .words()
-                .iter()
-                .zip(dp.have.words().iter().zip(dp.started.words()))
-                .enumerate()
-            {
-                let rng = &mut dp.rng;
-                for_each_bit(uh & !dh & ds, (w * 64) as u32, |i| {
-                    n += 1;
-                    if rng.below(n) == 0 {
-                        pick = i;
-                    }
-                });
-            }
-            if pick != u32::MAX {
-                return Some((pick, 0));
-            }
         }
         None
     }
