@@ -47,6 +47,8 @@ pub const DEFAULT_SAMPLE_INTERVAL: SimDuration = SimDuration::from_secs(60);
 pub const DEFAULT_PIECE_SIZE: u64 = 256 * 1024;
 /// Default one-way latency: 25 ms.
 pub const DEFAULT_LATENCY: SimDuration = SimDuration::from_millis(25);
+/// Default grid of flow completion instants: 1 ms.
+pub const DEFAULT_TIME_QUANTUM: SimDuration = SimDuration::from_millis(1);
 /// Default peers per announce (the mainline client's `numwant`).
 pub const DEFAULT_NUMWANT: u32 = 50;
 /// Default announce period: 30 min.
@@ -741,11 +743,15 @@ fn resolve(raw: RawScenario, default_name: &str) -> Result<Scenario, Invalid> {
 
     let content = resolve_content(raw.content.map(|t| t.0))?;
 
+    let raw_network = raw.network.map(|n| n.0).unwrap_or_default();
     let network = NetworkSpec {
-        latency: raw
-            .network
-            .and_then(|n| n.0.latency)
-            .map_or(DEFAULT_LATENCY, |d| d.0),
+        latency: raw_network.latency.map_or(DEFAULT_LATENCY, |d| d.0),
+        time_quantum: positive(
+            raw_network
+                .time_quantum
+                .map_or(DEFAULT_TIME_QUANTUM, |d| d.0),
+            "network.time_quantum",
+        )?,
     };
 
     let origin = match raw.origin.map(|t| t.0) {
@@ -1177,14 +1183,23 @@ pub fn describe(s: &Scenario) -> String {
     );
     section(
         "[network]",
-        vec![(
-            "latency",
-            format!(
-                "{} one-way (a request waits one round trip, {})",
-                s.network.latency,
-                SimDuration(s.network.latency.as_us().saturating_mul(2))
+        vec![
+            (
+                "latency",
+                format!(
+                    "{} one-way (a request waits one round trip, {})",
+                    s.network.latency,
+                    SimDuration(s.network.latency.as_us().saturating_mul(2))
+                ),
             ),
-        )],
+            (
+                "time_quantum",
+                format!(
+                    "{} (flow completions rounded up to this grid)",
+                    s.network.time_quantum
+                ),
+            ),
+        ],
     );
     let o = &s.origin;
     if o.capacity_bps == 0 {
@@ -1567,7 +1582,7 @@ download = "30Mbps"
             "{MINIMAL}\n[network]\nlatency = \"5ms\"\nloss = 0.1\n"
         ));
         assert!(
-            e.contains(": network.loss: unknown key; expected latency"),
+            e.contains(": network.loss: unknown key; expected one of latency, time_quantum"),
             "{e}"
         );
         let e = err(&MINIMAL.replace("peers = 10", "peers = 10\nrates = \"2/min\""));

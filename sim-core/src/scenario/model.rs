@@ -69,6 +69,11 @@ pub struct NetworkSpec {
     /// One-way latency between any two hosts; a request costs one round trip (2 × latency)
     /// before its bytes flow.
     pub latency: SimDuration,
+    /// Flow completion instants are rounded up to a multiple of this (≥ 1 µs). Completions
+    /// that fall in the same quantum are handled together, with one re-share, which makes
+    /// large swarms much cheaper; each flow ends at most one quantum late, and the link it
+    /// held stays reserved for that moment (no byte is counted twice).
+    pub time_quantum: SimDuration,
 }
 
 /// The HTTP origin / CDN that clients fetch pieces from with range requests.

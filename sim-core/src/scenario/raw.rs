@@ -58,6 +58,7 @@ pub(crate) struct RawContent {
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawNetwork {
     pub latency: Option<Duration>,
+    pub time_quantum: Option<Duration>,
 }
 
 /// `[origin]`

@@ -370,14 +370,31 @@ impl Simulation {
 
     /// Request (the rest of) `piece` from `src` (a peer or [`ORIGIN`]) for `dst`; the bytes
     /// start flowing one round trip later.
-    pub(crate) fn request_flow(&mut self, src: u32, dst: PeerId, piece: u32, offset: u64) -> u32 {
+    /// `pipelined`: the request was sent while the previous piece from the same peer was
+    /// still arriving (BitTorrent keeps block requests queued), so the bytes follow at once.
+    pub(crate) fn request_flow(
+        &mut self,
+        src: u32,
+        dst: PeerId,
+        piece: u32,
+        offset: u64,
+        pipelined: bool,
+    ) -> u32 {
         let bytes = self.s.content.piece_bytes(piece) - offset;
-        self.request_bytes(src, dst, piece, offset, bytes)
+        self.request_bytes(src, dst, piece, offset, bytes, pipelined)
     }
 
     /// Request `bytes` of `piece` from `src` for `dst`, `offset` bytes of it being held
     /// already (or carried by sibling flows).
-    fn request_bytes(&mut self, src: u32, dst: PeerId, piece: u32, offset: u64, bytes: u64) -> u32 {
+    fn request_bytes(
+        &mut self,
+        src: u32,
+        dst: PeerId,
+        piece: u32,
+        offset: u64,
+        bytes: u64,
+        pipelined: bool,
+    ) -> u32 {
         let flow = Flow {
             src,
             dst,
@@ -402,8 +419,12 @@ impl Simulation {
             }
         };
         let gen = self.flows[id as usize].gen;
-        self.queue
-            .push(self.now.after(self.rtt), Event::FlowStart(id, gen));
+        if pipelined {
+            self.on_flow_start(id, gen);
+        } else {
+            self.queue
+                .push(self.now.after(self.rtt), Event::FlowStart(id, gen));
+        }
         id
     }
 
@@ -501,9 +522,15 @@ impl Simulation {
             if fl.src == ORIGIN {
                 self.try_origin(fl.dst);
             } else if let Some(ci) = self.peers[fl.dst as usize].conn_to(fl.src) {
-                self.try_request(fl.dst, ci);
+                self.try_request(fl.dst, ci, true);
             }
         }
+    }
+
+    /// Round a completion instant up to the scenario's time quantum.
+    fn quantize(&self, t: SimTime) -> SimTime {
+        let q = self.s.network.time_quantum.0;
+        SimTime(t.0.div_ceil(q).saturating_mul(q))
     }
 
     /// Bring an active flow's byte count up to now.
@@ -521,9 +548,10 @@ impl Simulation {
         let fl = &self.flows[f as usize];
         if fl.state == FlowState::Active && fl.rate > 0.0 {
             let left_bits = (fl.bytes as f64 - fl.done).max(0.0) * 8.0;
-            let t = self
-                .now
-                .after(SimDuration::from_secs_f64_ceil(left_bits / fl.rate));
+            let t = self.quantize(
+                self.now
+                    .after(SimDuration::from_secs_f64_ceil(left_bits / fl.rate)),
+            );
             self.timers.set(f, t);
         }
     }
@@ -563,7 +591,7 @@ impl Simulation {
         let piece = self.flows[f as usize].piece;
         self.flows[f as usize].bytes -= give;
         self.retime(f);
-        Some(self.request_bytes(u, d, piece, 0, give))
+        Some(self.request_bytes(u, d, piece, 0, give, false))
     }
 
     /// Another flow (than `except`) bringing `piece` to `d`, if any (endgame siblings).
@@ -617,9 +645,20 @@ impl Simulation {
                     p.started_count -= 1;
                 }
             }
+            // The piece is back in the pool: an idle unchoking neighbour or the origin may
+            // now serve it.
+            self.reconsider(d);
         } else {
             p.wasted_bytes += held;
         }
+    }
+
+    /// Ask every idle unchoking neighbour of `d`, then the origin, for something to send.
+    fn reconsider(&mut self, d: PeerId) {
+        for ci in 0..self.peers[d as usize].conns.len() {
+            self.try_request(d, ci, false);
+        }
+        self.try_origin(d);
     }
 
     /// Re-share bandwidth after this instant's events and move the affected deadlines.
@@ -643,7 +682,9 @@ impl Simulation {
             let origin = fl.src == ORIGIN;
             if new_rate > 0.0 {
                 let t = now.after(SimDuration::from_secs_f64_ceil(left_bits / new_rate));
-                self.timers.set(f, t);
+                let q = self.s.network.time_quantum.0;
+                self.timers
+                    .set(f, SimTime(t.0.div_ceil(q).saturating_mul(q)));
             } else {
                 self.timers.remove(f);
             }

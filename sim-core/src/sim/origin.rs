@@ -21,7 +21,7 @@ impl Simulation {
             let Some((piece, offset)) = self.pick_origin_piece(d) else {
                 return;
             };
-            let f = self.request_flow(ORIGIN, d, piece, offset);
+            let f = self.request_flow(ORIGIN, d, piece, offset, false);
             self.peers[d as usize].origin_flows.push(f);
         }
     }

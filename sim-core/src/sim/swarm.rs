@@ -21,7 +21,7 @@
 //!   keeps several block requests outstanding), modelled as the next piece starting one
 //!   round trip after it is requested.
 
-use super::{draw_seed_time, Event, Simulation, ORIGIN};
+use super::{draw_seed_time, Event, Simulation};
 use crate::bitset::for_each_bit;
 use crate::peer::{Conn, Peer, PeerId, PeerState, Unchoke, NO_FLOW};
 use crate::scenario::Policy;
@@ -129,6 +129,9 @@ impl Simulation {
             return;
         };
         let rev = self.peers[p as usize].conns[ci].rev as usize;
+        // Nothing may be requested over this connection while it closes.
+        self.peers[p as usize].conns[ci].they_choke = true;
+        self.peers[q as usize].conns[rev].they_choke = true;
         let f = self.peers[p as usize].conns[ci].down_flow;
         if f != NO_FLOW {
             self.cancel_flow(f, true);
@@ -226,7 +229,7 @@ impl Simulation {
         let (q, rev) = (c.peer, c.rev as usize);
         self.peers[q as usize].conns[rev].they_choke = false;
         if self.peers[q as usize].state == PeerState::Leeching {
-            self.try_request(q, rev);
+            self.try_request(q, rev, false);
         }
     }
 
@@ -385,15 +388,16 @@ impl Simulation {
 
     // ----- pieces ------------------------------------------------------------------------
 
-    /// If neighbour `ci` unchokes `d` and no piece is coming from it, request one.
-    pub(super) fn try_request(&mut self, d: PeerId, ci: usize) {
+    /// If neighbour `ci` unchokes `d` and no piece is coming from it, request one
+    /// (`pipelined`: right behind a piece that just arrived from it).
+    pub(crate) fn try_request(&mut self, d: PeerId, ci: usize, pipelined: bool) {
         let c = &self.peers[d as usize].conns[ci];
         if c.they_choke || c.down_flow != NO_FLOW {
             return;
         }
         let u = c.peer;
         if let Some((piece, offset)) = self.pick_piece(d, u) {
-            let f = self.request_flow(u, d, piece, offset);
+            let f = self.request_flow(u, d, piece, offset, pipelined);
             self.peers[d as usize].conns[ci].down_flow = f;
         } else if self.s.protocol.endgame {
             let p = &self.peers[d as usize];
@@ -495,6 +499,9 @@ impl Simulation {
                 let c = &self.peers[d as usize].conns[ci];
                 (c.peer, c.rev as usize)
             };
+            if self.peers[q as usize].state == PeerState::Leeching {
+                self.peers[q as usize].avail[piece as usize] += 1;
+            }
             if self.peers[q as usize].have.contains(piece) {
                 let c = &mut self.peers[d as usize].conns[ci];
                 c.lacking -= 1;
@@ -505,19 +512,18 @@ impl Simulation {
                 }
             } else if self.peers[q as usize].state == PeerState::Leeching {
                 let qp = &mut self.peers[q as usize];
-                qp.avail[piece as usize] += 1;
                 qp.conns[rev].lacking += 1;
                 if qp.conns[rev].lacking == 1 {
                     self.on_interested(d, ci);
                 }
-                self.try_request(q, rev);
+                self.try_request(q, rev, false);
             }
         }
         if self.peers[d as usize].have_count == self.pieces {
             self.on_complete(d);
         } else if had_dups {
             for ci in 0..self.peers[d as usize].conns.len() {
-                self.try_request(d, ci);
+                self.try_request(d, ci, false);
             }
         }
     }
@@ -564,9 +570,13 @@ impl Simulation {
 
     /// `p` leaves the swarm: close every connection, drop origin requests.
     pub(super) fn depart(&mut self, p: PeerId) {
-        if !self.peers[p as usize].is_active() {
+        let was = self.peers[p as usize].state;
+        if !matches!(was, PeerState::Leeching | PeerState::Seeding) {
             return;
         }
+        // Departed first, so nothing cancelled below is re-requested for this peer and
+        // whatever it held of unfinished pieces counts as wasted.
+        self.peers[p as usize].state = PeerState::Departed;
         while let Some(c) = self.peers[p as usize].conns.last() {
             let q = c.peer;
             self.disconnect(p, q);
@@ -576,7 +586,7 @@ impl Simulation {
             self.cancel_flow(f, false);
         }
         let peer = &mut self.peers[p as usize];
-        if peer.state == PeerState::Leeching {
+        if was == PeerState::Leeching {
             let held: u64 = peer.partial.iter().map(|&(_, b)| b).sum();
             peer.wasted_bytes += held;
             peer.partial.clear();
@@ -584,10 +594,7 @@ impl Simulation {
         } else {
             self.seeds -= 1;
         }
-        peer.state = PeerState::Departed;
         peer.avail = Vec::new();
         self.tracker.leave(p);
-        debug_assert!(self.peers[p as usize].origin_flows.is_empty());
-        let _ = ORIGIN;
     }
 }

@@ -1,0 +1,76 @@
+//! Shared helpers of the integration tests: scenarios from TOML text, and the invariants
+//! every run must satisfy.
+#![allow(dead_code)]
+
+use sim_core::scenario::{load_str, Override, Scenario};
+use sim_core::RunOutput;
+
+/// A scenario from TOML text; panics with the loader's message on error.
+pub fn scenario(text: &str) -> Scenario {
+    load_str(text, "test.toml", "test", &[]).unwrap_or_else(|e| panic!("{e}\n{text}"))
+}
+
+/// A shipped scenario with overrides (`key.path=value`).
+pub fn shipped(rel: &str, sets: &[&str]) -> Scenario {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../scenarios")
+        .join(rel);
+    let overrides: Vec<Override> = sets.iter().map(|s| Override::parse(s).unwrap()).collect();
+    sim_core::scenario::load_file(&path, &overrides).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The conservation invariants (DEVELOPERS.md, "Conservation"), checked on every run of
+/// the suite: bytes uploaded = bytes downloaded, origin + peer bytes = delivered bytes,
+/// delivered = useful + wasted + held partial pieces, no link above its cap, and no leecher
+/// faster than its download link allows.
+pub fn assert_conservation(s: &Scenario, out: &RunOutput) {
+    let sum = &out.summary;
+    let c = &sum.conservation;
+    assert!(
+        out.invariant_violations.is_empty(),
+        "link caps exceeded: {:?}",
+        out.invariant_violations
+    );
+    assert_eq!(
+        c.origin_up_bytes, sum.bytes_from_origin,
+        "origin up != origin down"
+    );
+    assert_eq!(
+        c.peers_up_bytes, sum.bytes_from_peers,
+        "peer up != peer down"
+    );
+    assert_eq!(
+        sum.bytes_from_origin + sum.bytes_from_peers,
+        sum.bytes_delivered,
+        "origin + peers != delivered"
+    );
+    assert_eq!(c.received_bytes, sum.bytes_delivered);
+    if c.flows_in_flight == 0 {
+        assert_eq!(
+            c.useful_bytes + c.wasted_bytes + c.held_partial_bytes,
+            c.received_bytes,
+            "delivered bytes are not all accounted for"
+        );
+    }
+    if !sum.stopped_at_max_time {
+        assert_eq!(
+            sum.completed_downloads, sum.peers,
+            "a leecher never completed"
+        );
+        assert_eq!(
+            c.useful_bytes,
+            sum.peers as u64 * s.content.size_bytes,
+            "useful bytes != copies x size"
+        );
+    }
+    for p in &out.peers {
+        if let Some(t) = p.download_time_s() {
+            let down = s.classes[p.class as usize].download_bps as f64;
+            let floor = s.content.size_bytes as f64 * 8.0 / down;
+            assert!(
+                t >= floor * (1.0 - 1e-9),
+                "a peer downloaded in {t} s, faster than its link allows ({floor} s)"
+            );
+        }
+    }
+}

@@ -1,0 +1,142 @@
+//! Conservation invariants on random small swarms (proptest): every byte uploaded is
+//! downloaded once, origin + peer bytes = delivered, nothing is lost or double-counted, and
+//! no link ever carries more than its cap (checked after every re-share).
+
+mod common;
+
+use proptest::prelude::*;
+
+#[derive(Debug, Clone)]
+struct Case {
+    peers: u32,
+    pieces: u32,
+    piece_kib: u32,
+    origin_mbps: u32,
+    per_conn_mbps: u32,
+    seeds: u32,
+    seed_up_mbps: u32,
+    up: [u32; 2],
+    down: [u32; 2],
+    share0: f64,
+    seed_time: &'static str,
+    latency_ms: u32,
+    poisson: bool,
+    http_only: bool,
+    slots: u32,
+    endgame: bool,
+    quantum: &'static str,
+}
+
+fn case() -> impl Strategy<Value = Case> {
+    (
+        (
+            1u32..40,
+            1u32..24,
+            prop_oneof![Just(16u32), Just(64), Just(256)],
+        ),
+        (
+            prop_oneof![Just(0u32), Just(5), Just(50)],
+            prop_oneof![Just(0u32), Just(2), Just(20)],
+        ),
+        (0u32..3, prop_oneof![Just(0u32), Just(4), Just(40)]),
+        ([0u32..20, 0u32..20], [1u32..40, 1u32..40], 0.1f64..0.9),
+        (
+            prop_oneof![Just("0s"), Just("10s"), Just("exp(20s)"), Just("forever")],
+            prop_oneof![Just(0u32), Just(5), Just(40)],
+        ),
+        (
+            any::<bool>(),
+            prop_oneof![7 => Just(false), 1 => Just(true)],
+        ),
+        (
+            1u32..5,
+            any::<bool>(),
+            prop_oneof![Just("1us"), Just("1ms"), Just("20ms")],
+        ),
+    )
+        .prop_filter("someone must hold the content", |c| {
+            let origin = c.1 .0 > 0;
+            let seeds = c.2 .0 > 0 && c.2 .1 > 0;
+            (origin || seeds) && (!c.5 .1 || origin)
+        })
+        .prop_map(|(a, o, sd, caps, st, pol, proto)| Case {
+            peers: a.0,
+            pieces: a.1,
+            piece_kib: a.2,
+            origin_mbps: o.0,
+            per_conn_mbps: o.1,
+            seeds: sd.0,
+            seed_up_mbps: sd.1,
+            up: caps.0,
+            down: caps.1,
+            share0: (caps.2 * 100.0).round() / 100.0,
+            seed_time: st.0,
+            latency_ms: st.1,
+            poisson: pol.0,
+            http_only: pol.1,
+            slots: proto.0,
+            endgame: proto.1,
+            quantum: proto.2,
+        })
+}
+
+fn toml(c: &Case) -> String {
+    let mut t = format!(
+        "[simulation]\ncheck_invariants = true\nmax_time = \"2d\"\n\
+         [content]\nsize = \"{}KiB\"\npiece_size = \"{}KiB\"\n\
+         [network]\nlatency = \"{}ms\"\ntime_quantum = \"{}\"\n\
+         [protocol]\nupload_slots = {}\nendgame = {}\n\
+         [client]\nseed_time = \"{}\"\npolicy = \"{}\"\n",
+        c.pieces * c.piece_kib - c.piece_kib / 2,
+        c.piece_kib,
+        c.latency_ms,
+        c.quantum,
+        c.slots,
+        c.endgame,
+        c.seed_time,
+        if c.http_only { "http-only" } else { "web-seed" },
+    );
+    if c.origin_mbps > 0 {
+        t += &format!("[origin]\ncapacity = \"{}Mbps\"\n", c.origin_mbps);
+        if c.per_conn_mbps > 0 {
+            t += &format!("per_connection = \"{}Mbps\"\n", c.per_conn_mbps);
+        }
+    }
+    if c.seeds > 0 && c.seed_up_mbps > 0 {
+        t += &format!(
+            "[[seeds]]\ncount = {}\nupload = \"{}Mbps\"\n",
+            c.seeds, c.seed_up_mbps
+        );
+    }
+    for (i, share) in [c.share0, 1.0 - c.share0].iter().enumerate() {
+        t += &format!(
+            "[[classes]]\nname = \"c{i}\"\nshare = {share}\nupload = \"{}\"\ndownload = \"{}Mbps\"\n",
+            if c.up[i] == 0 { "0".to_string() } else { format!("{}Mbps", c.up[i]) },
+            c.down[i]
+        );
+    }
+    if c.poisson {
+        t += &format!(
+            "[arrivals]\nprocess = \"poisson\"\ncount = {}\nuntil = \"60s\"\n",
+            c.peers
+        );
+    } else {
+        t += &format!(
+            "[arrivals]\nprocess = \"flash-crowd\"\npeers = {}\n",
+            c.peers
+        );
+    }
+    t
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+    #[test]
+    fn random_swarms_conserve_bytes_and_respect_caps(c in case()) {
+        let text = toml(&c);
+        let s = common::scenario(&text);
+        let out = sim_core::run(&s);
+        common::assert_conservation(&s, &out);
+        prop_assert!(!out.summary.stopped_at_max_time, "did not finish:\n{text}");
+    }
+}
