@@ -1,1 +1,174 @@
-fn main() {}
+//! Criterion benchmarks: whole swarms, and one step of the max-min network solver.
+//!
+//! Run all of them (about a minute on a 2-core machine; a swarm whose single run takes
+//! seconds still gets its 10 runs, so a slower engine makes the suite longer):
+//!
+//! ```text
+//! cargo bench -p swarmsim-benches
+//! cargo bench -p swarmsim-benches -- swarm/simgrid-w-200     # one benchmark (a filter)
+//! cargo bench -p swarmsim-benches -- --save-baseline before   # then, after a change:
+//! cargo bench -p swarmsim-benches -- --baseline before        # compare with it
+//! ```
+//!
+//! How to read the figures:
+//! - `swarm/*` time one whole run (`sim_core::run`: build the swarm, dispatch every event,
+//!   build the summary). The throughput line is *dispatched events per second*
+//!   (`Summary::events` / run time), the figure `perf.json` reports as `events_per_s`, so the
+//!   two can be compared; the event count of each run is printed before its benchmark.
+//!   Criterion prints `[low estimate  best estimate  high estimate]`; quote the middle one.
+//! - `network/reshare-random` times one change of a busy network: remove a flow, add a flow,
+//!   re-share (2,000 link resources, 5,000 flows). Its throughput is in re-shares per
+//!   second (one element per iteration).
+//! - Figures depend on the machine: note its CPU and core count next to any number you
+//!   quote, and compare only runs on the same machine. Runs are single-threaded; on a 2-core
+//!   machine keep other heavy jobs (another cargo build) off it while measuring.
+//! - Sample sizes are small (10 samples, a few seconds each) to keep the whole suite short,
+//!   so differences under about 5 % are noise; re-run a benchmark alone to confirm one.
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use criterion::{criterion_group, criterion_main, Criterion, SamplingMode, Throughput};
+use sim_core::network::Network;
+use sim_core::rng::splitmix64;
+use sim_core::scenario::{load_str, Override, Scenario};
+
+const SIMGRID_W: &str = include_str!("../scenarios/bench/simgrid-w.toml");
+const QUICKSTART: &str = include_str!("../scenarios/quickstart.toml");
+
+/// A shipped scenario's text with `arrivals.peers` overridden.
+fn scenario(text: &str, file: &str, name: &str, peers: u32) -> Scenario {
+    let peers = Override {
+        path: "arrivals.peers".into(),
+        value: peers.to_string(),
+    };
+    load_str(text, file, name, &[peers]).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Measurement time of one swarm benchmark, unless ten runs take longer.
+const MEASUREMENT: Duration = Duration::from_secs(4);
+
+/// Whole runs, measured in dispatched events per second.
+fn swarms(c: &mut Criterion) {
+    let mut group = c.benchmark_group("swarm");
+    // One run takes from tens of milliseconds to seconds: flat sampling (the same iteration
+    // count in every sample) keeps the total near 10 runs when they are long.
+    group
+        .sampling_mode(SamplingMode::Flat)
+        .sample_size(10)
+        .warm_up_time(Duration::from_secs(1));
+    let cases = [
+        (
+            "simgrid-w-200",
+            scenario(
+                SIMGRID_W,
+                "scenarios/bench/simgrid-w.toml",
+                "simgrid-w",
+                200,
+            ),
+        ),
+        (
+            "quickstart-small",
+            scenario(QUICKSTART, "scenarios/quickstart.toml", "quickstart", 100),
+        ),
+    ];
+    for (id, s) in cases {
+        let started = Instant::now();
+        let first = sim_core::run(&s).summary;
+        // Ten samples of at least one run each must fit in the measurement time.
+        group.measurement_time(MEASUREMENT.max(started.elapsed() * 12));
+        assert!(
+            !first.stopped_at_max_time && first.completed_downloads == first.peers,
+            "swarm/{id} does not complete: {first:?}"
+        );
+        let events = first.events;
+        println!(
+            "swarm/{id}: {} peers, {events} events, simulated {:.1} s, digest {}",
+            first.peers, first.sim_duration_s, first.digest
+        );
+        group.throughput(Throughput::Elements(events));
+        group.bench_function(id, |b| {
+            b.iter(|| {
+                let out = sim_core::run(black_box(&s));
+                // Same scenario, same events: a cheap determinism guard.
+                assert_eq!(
+                    out.summary.events, events,
+                    "swarm/{id} is not deterministic"
+                );
+                out
+            })
+        });
+    }
+    group.finish();
+}
+
+/// Hosts in the network benchmark; each has an upload and a download link.
+const HOSTS: u32 = 1_000;
+/// Flows in the network benchmark: five uploads per host on average, the size of a swarm
+/// with four regular and one optimistic unchoke slot per peer.
+const FLOWS: u32 = 5_000;
+/// Precomputed random flow endpoints replayed by the benchmark loop.
+const DRAWS: usize = 4_096;
+
+/// The `i`-th draw of a fixed pseudo-random sequence, below `n`.
+fn draw(i: u64, n: u32) -> u32 {
+    (splitmix64(i) % n as u64) as u32
+}
+
+/// Flow endpoints `(upload link of a, download link of b)` with `a != b`; resource `2h` is
+/// host h's upload link and `2h + 1` its download link.
+fn random_pair(i: u64) -> (u32, u32) {
+    let a = draw(2 * i, HOSTS);
+    let b = (a + 1 + draw(2 * i + 1, HOSTS - 1)) % HOSTS;
+    (2 * a, 2 * b + 1)
+}
+
+/// One step of the incremental max-min solver under a steady load of random flows.
+fn network(c: &mut Criterion) {
+    // Access links of the quickstart mix: uploads 1 or 30 Mbps, downloads 8 to 30 Mbps.
+    let caps: Vec<f64> = (0..HOSTS)
+        .flat_map(|h| {
+            let (up, down) = match draw((1 << 40) | u64::from(h), 100) {
+                0..=36 => (30e6, 30e6),
+                37..=85 => (1e6, 12e6),
+                _ => (1e6, 8e6),
+            };
+            [up, down]
+        })
+        .collect();
+    let mut net = Network::new(caps);
+    for f in 0..FLOWS {
+        let (src, dst) = random_pair(u64::from(f));
+        net.add_flow(f, src, dst, f64::INFINITY);
+    }
+    let mut changed = Vec::new();
+    net.reshare(&mut changed);
+    let pairs: Vec<(u32, u32)> = (0..DRAWS as u64)
+        .map(|i| random_pair(u64::from(FLOWS) + i))
+        .collect();
+
+    let mut group = c.benchmark_group("network");
+    group
+        .sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3))
+        .throughput(Throughput::Elements(1));
+    let mut step: usize = 0;
+    group.bench_function("reshare-random", |b| {
+        b.iter(|| {
+            // Replace the oldest flow by a new random one: the flow count stays at FLOWS.
+            let id = (step % FLOWS as usize) as u32;
+            let (src, dst) = pairs[step % DRAWS];
+            step += 1;
+            net.remove_flow(id);
+            net.add_flow(id, src, dst, f64::INFINITY);
+            changed.clear();
+            net.reshare(&mut changed);
+            changed.len()
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, swarms, network);
+criterion_main!(benches);

@@ -114,8 +114,7 @@ pub struct Network {
     sat_level: Vec<f64>,
     /// Flows recomputed by the last re-share (the size of its component), for statistics.
     pub last_component_flows: usize,
-    /// Statistics: re-shares, filling rounds, flows filled, in total.
-    pub stats: [u64; 3],
+    tolerance: f64,
 }
 
 impl Network {
@@ -135,6 +134,13 @@ impl Network {
             sat_level: vec![f64::INFINITY; n],
             ..Network::default()
         }
+    }
+
+    /// Allow an approximately max-min fair allocation: a re-share stops spreading where
+    /// the change would move rates by less than a fraction `tolerance` (0 = exact). See
+    /// [`Network::check_fairness`] for the guarantee.
+    pub fn set_tolerance(&mut self, tolerance: f64) {
+        self.tolerance = tolerance.max(0.0);
     }
 
     /// Capacity of resource `r` in bits/s.
@@ -282,19 +288,15 @@ impl Network {
             }
         }
         self.dirty.clear();
-        self.stats[0] += 1;
         loop {
             self.expand(epoch);
             self.fill(epoch);
-            self.stats[1] += 1;
-            self.stats[2] += self.comp_flows.len() as u64;
-            // A boundary resource that saturated below the rate of a flow outside the
-            // component would violate max-min: pull it in and solve again.
+            // Check every boundary: max-min (within the tolerance) must hold there too, or
+            // the boundary joins the component and the component is solved again.
             let mut grew = false;
             for k in 0..self.boundary.len() {
                 let r = self.boundary[k];
-                let level = self.sat_level[r as usize];
-                if level.is_finite() && self.outside_flow_above(r, level, epoch) {
+                if self.boundary_violated(r, epoch) {
                     self.kind[r as usize] = Kind::Constraint;
                     self.stack.push(r);
                     grew = true;
@@ -340,7 +342,7 @@ impl Network {
                     self.res_epoch[o as usize] = epoch;
                     self.kind[o as usize] = if !self.binding(o) {
                         Kind::Ignored
-                    } else if self.saturated(o) {
+                    } else if self.tolerance == 0.0 && self.saturated(o) {
                         self.stack.push(o);
                         Kind::Constraint
                     } else {
@@ -361,12 +363,78 @@ impl Network {
         used >= self.cap[r as usize] * (1.0 - 1e-9)
     }
 
-    /// Is some flow on `r` that is not in the component faster than `level`?
-    fn outside_flow_above(&self, r: ResourceId, level: f64, epoch: u32) -> bool {
-        self.flows_on[r as usize].iter().any(|&f| {
-            self.flow_epoch[f as usize] != epoch
-                && self.flows[f as usize].rate > level * (1.0 + 1e-9) + 1e-9
-        })
+    /// After filling, does boundary `r` break max-min fairness (beyond the tolerance)?
+    /// Either it saturated at a level below the rate of a flow outside the component (that
+    /// flow should yield), or it was saturated before and now has spare capacity (the flows
+    /// outside that it bottlenecked could grow).
+    fn boundary_violated(&self, r: ResourceId, epoch: u32) -> bool {
+        let eps = self.tolerance;
+        let ri = r as usize;
+        let cap = self.cap[ri];
+        let (mut old, mut new, mut max_now, mut outside_max) = (0.0, 0.0, 0.0f64, 0.0f64);
+        for &f in &self.flows_on[ri] {
+            let rate = self.flows[f as usize].rate;
+            let now = self.current_rate(f, epoch);
+            old += rate;
+            new += now;
+            max_now = max_now.max(now);
+            if self.flow_epoch[f as usize] != epoch {
+                outside_max = outside_max.max(rate);
+            }
+        }
+        let was_saturated = old >= cap * (1.0 - eps) * (1.0 - 1e-9);
+        let level = self.sat_level[ri];
+        // The component's flows saturated this link at `level`: an outside flow above
+        // it should yield to them.
+        if level.is_finite() && outside_max > level * (1.0 + eps + 1e-9) + 1e-9 {
+            return true;
+        }
+        // It was a bottleneck and now has spare capacity: the flows it held could grow.
+        if was_saturated && cap - new > cap * (eps + 1e-9) {
+            return true;
+        }
+        // It is full now: every outside flow much slower than the fastest flow here must
+        // have its bottleneck elsewhere, or it should get more here.
+        if new >= cap * (1.0 - eps) * (1.0 - 1e-9) {
+            for &g in &self.flows_on[ri] {
+                let rate = self.flows[g as usize].rate;
+                if self.flow_epoch[g as usize] != epoch
+                    && rate * (1.0 + eps + 1e-9) + 1e-9 < max_now
+                    && !self.bottlenecked_elsewhere(g, r, epoch)
+                {
+                    return true;
+                }
+            }
+        }
+        false
+    }
+
+    /// Rate of `f` as of this re-share: the new rate inside the component, else the old.
+    fn current_rate(&self, f: FlowId, epoch: u32) -> f64 {
+        if self.flow_epoch[f as usize] == epoch {
+            self.new_rate[f as usize]
+        } else {
+            self.flows[f as usize].rate
+        }
+    }
+
+    /// Does flow `g` have a bottleneck (within the tolerance) other than resource `r`: its
+    /// own bound, or its other link, full and with no flow much faster than `g`?
+    fn bottlenecked_elsewhere(&self, g: FlowId, r: ResourceId, epoch: u32) -> bool {
+        let eps = self.tolerance;
+        let fl = &self.flows[g as usize];
+        if fl.rate >= fl.ub * (1.0 - 1e-9) {
+            return true;
+        }
+        let o = if fl.src == r { fl.dst } else { fl.src } as usize;
+        let (mut used, mut max_rate) = (0.0, 0.0f64);
+        for &f in &self.flows_on[o] {
+            let x = self.current_rate(f, epoch);
+            used += x;
+            max_rate = max_rate.max(x);
+        }
+        used >= self.cap[o] * (1.0 - eps) * (1.0 - 1e-9)
+            && fl.rate * (1.0 + eps + 1e-9) + 1e-9 >= max_rate
     }
 
     /// Progressive filling over the component: raise all its flows together; freeze a
@@ -485,6 +553,54 @@ impl Network {
                 return Err(format!(
                     "resource {r} carries {used} bps above its capacity {} bps",
                     self.cap[r]
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Check the (approximate) max-min condition: every flow has a *bottleneck*, either its
+    /// own bound, or a link it crosses that is saturated to within a fraction `eps` of its
+    /// capacity and on which no flow is more than a factor (1 + `eps`) faster than it. With
+    /// `eps` = 0 this characterises the max-min fair allocation exactly.
+    pub fn check_fairness(&self, eps: f64) -> Result<(), String> {
+        let slack = 1e-9;
+        let used: Vec<f64> = self
+            .flows_on
+            .iter()
+            .map(|fs| fs.iter().map(|&f| self.flows[f as usize].rate).sum())
+            .collect();
+        let max_rate: Vec<f64> = self
+            .flows_on
+            .iter()
+            .map(|fs| {
+                fs.iter()
+                    .map(|&f| self.flows[f as usize].rate)
+                    .fold(0.0, f64::max)
+            })
+            .collect();
+        for (id, f) in self.flows.iter().enumerate() {
+            if !f.active {
+                continue;
+            }
+            if f.rate >= f.ub * (1.0 - slack) {
+                continue;
+            }
+            let ok = [f.src, f.dst].iter().any(|&r| {
+                let r = r as usize;
+                used[r] >= self.cap[r] * (1.0 - eps - slack)
+                    && f.rate * (1.0 + eps + slack) + slack >= max_rate[r]
+            });
+            if !ok {
+                return Err(format!(
+                    "flow {id} at {} bps has no bottleneck (src {} used {}/{}, dst {} used {}/{})",
+                    f.rate,
+                    f.src,
+                    used[f.src as usize],
+                    self.cap[f.src as usize],
+                    f.dst,
+                    used[f.dst as usize],
+                    self.cap[f.dst as usize]
                 ));
             }
         }

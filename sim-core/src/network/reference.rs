@@ -113,6 +113,7 @@ mod tests {
                         "flow {id}: fast {got} vs reference {}", want[k]);
                 }
                 prop_assert!(net.check_caps(1e-9).is_ok());
+                prop_assert!(net.check_fairness(0.0).is_ok(), "{:?}", net.check_fairness(0.0));
                 Ok(())
             };
             for o in ops {
@@ -134,6 +135,52 @@ mod tests {
             }
             net.reshare(&mut changed);
             check(&net)?;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tolerance_tests {
+    use super::super::Network;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1500))]
+        /// With a tolerance ε the re-share stops early, and the allocation it keeps is
+        /// ε-max-min fair: never above a cap, and every flow has an ε-bottleneck
+        /// ([`Network::check_fairness`]) after every re-share.
+        #[test]
+        fn tolerant_solver_is_feasible_and_approximately_fair(
+            caps in proptest::collection::vec(prop_oneof![1.0f64..100.0, Just(10.0), Just(30.0)], 2..9),
+            ops in proptest::collection::vec((0u32..8, 0u32..8, any::<bool>(), 0usize..64, 0u8..4), 1..160),
+            eps in prop_oneof![Just(1e-3), Just(1e-2), Just(0.1)],
+        ) {
+            let n = caps.len() as u32;
+            let mut net = Network::new(caps.clone());
+            net.set_tolerance(eps);
+            let mut live: Vec<u32> = vec![];
+            let mut next = 0;
+            let mut changed = vec![];
+            for (s, d, capped, k, what) in ops {
+                match what {
+                    0 | 1 if s < n && d < n && s != d => {
+                        net.add_flow(next, s, d, if capped { 5.0 } else { f64::INFINITY });
+                        live.push(next);
+                        next += 1;
+                    }
+                    2 if !live.is_empty() => {
+                        let id = live.swap_remove(k % live.len());
+                        net.remove_flow(id);
+                    }
+                    3 => {
+                        net.reshare(&mut changed);
+                        prop_assert!(net.check_caps(1e-9).is_ok());
+                        let fair = net.check_fairness(eps);
+                        prop_assert!(fair.is_ok(), "{:?}", fair);
+                    }
+                    _ => {}
+                }
+            }
         }
     }
 }

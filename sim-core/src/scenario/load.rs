@@ -49,6 +49,8 @@ pub const DEFAULT_PIECE_SIZE: u64 = 256 * 1024;
 pub const DEFAULT_LATENCY: SimDuration = SimDuration::from_millis(25);
 /// Default grid of flow completion instants: 1 ms.
 pub const DEFAULT_TIME_QUANTUM: SimDuration = SimDuration::from_millis(1);
+/// Default fairness tolerance of the bandwidth sharing: 0.1% (see `NetworkSpec`).
+pub const DEFAULT_FAIRNESS_TOLERANCE: f64 = 0.001;
 /// Default peers per announce (the mainline client's `numwant`).
 pub const DEFAULT_NUMWANT: u32 = 50;
 /// Default announce period: 30 min.
@@ -752,7 +754,19 @@ fn resolve(raw: RawScenario, default_name: &str) -> Result<Scenario, Invalid> {
                 .map_or(DEFAULT_TIME_QUANTUM, |d| d.0),
             "network.time_quantum",
         )?,
+        fairness_tolerance: raw_network
+            .fairness_tolerance
+            .map_or(DEFAULT_FAIRNESS_TOLERANCE, |n| n.0),
     };
+    if !(0.0..0.5).contains(&network.fairness_tolerance) {
+        return Err(Invalid::new(
+            "network.fairness_tolerance",
+            format!(
+                "expected a fraction in [0, 0.5), e.g. 0.01, got {}",
+                network.fairness_tolerance
+            ),
+        ));
+    }
 
     let origin = match raw.origin.map(|t| t.0) {
         None => OriginSpec {
@@ -1199,6 +1213,17 @@ pub fn describe(s: &Scenario) -> String {
                     s.network.time_quantum
                 ),
             ),
+            (
+                "fairness_tolerance",
+                if s.network.fairness_tolerance == 0.0 {
+                    "0 (exact max-min fair sharing)".to_string()
+                } else {
+                    format!(
+                        "{} (max-min fair within this fraction)",
+                        s.network.fairness_tolerance
+                    )
+                },
+            ),
         ],
     );
     let o = &s.origin;
@@ -1582,7 +1607,7 @@ download = "30Mbps"
             "{MINIMAL}\n[network]\nlatency = \"5ms\"\nloss = 0.1\n"
         ));
         assert!(
-            e.contains(": network.loss: unknown key; expected one of latency, time_quantum"),
+            e.contains(": network.loss: unknown key; expected one of latency, time_quantum, fairness_tolerance"),
             "{e}"
         );
         let e = err(&MINIMAL.replace("peers = 10", "peers = 10\nrates = \"2/min\""));

@@ -74,6 +74,11 @@ pub struct NetworkSpec {
     /// large swarms much cheaper; each flow ends at most one quantum late, and the link it
     /// held stays reserved for that moment (no byte is counted twice).
     pub time_quantum: SimDuration,
+    /// 0 = exact max-min fair sharing. A fraction ε > 0 lets a re-share stop spreading where
+    /// rates would move by less than ε: every flow then has a link that is full to within ε
+    /// on which no flow is more than (1 + ε) times faster (an ε-max-min fair allocation),
+    /// which keeps re-shares local in large, tightly coupled swarms.
+    pub fairness_tolerance: f64,
 }
 
 /// The HTTP origin / CDN that clients fetch pieces from with range requests.

@@ -59,6 +59,7 @@ pub(crate) struct RawContent {
 pub(crate) struct RawNetwork {
     pub latency: Option<Duration>,
     pub time_quantum: Option<Duration>,
+    pub fairness_tolerance: Option<Number>,
 }
 
 /// `[origin]`

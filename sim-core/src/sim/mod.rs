@@ -229,6 +229,7 @@ impl Simulation {
             arrivals,
             s,
         };
+        sim.net.set_tolerance(sim.s.network.fairness_tolerance);
         for p in 0..initial_seeds {
             sim.place_initial_seed(p);
         }
