@@ -109,6 +109,8 @@ const HOSTS: u32 = 1_000;
 const FLOWS: u32 = 5_000;
 /// Precomputed random flow endpoints replayed by the benchmark loop.
 const DRAWS: usize = 4_096;
+/// Changes made before the benchmark to report how far one re-share spreads.
+const PROBE: usize = 200;
 
 /// The `i`-th draw of a fixed pseudo-random sequence, below `n`.
 fn draw(i: u64, n: u32) -> u32 {
@@ -147,25 +149,41 @@ fn network(c: &mut Criterion) {
         .map(|i| random_pair(u64::from(FLOWS) + i))
         .collect();
 
+    let mut step: usize = 0;
+    let mut replace_one = |net: &mut Network, changed: &mut Vec<u32>| {
+        // Replace the oldest flow by a new random one: the flow count stays at FLOWS.
+        let id = (step % FLOWS as usize) as u32;
+        let (src, dst) = pairs[step % DRAWS];
+        step += 1;
+        net.remove_flow(id);
+        net.add_flow(id, src, dst, f64::INFINITY);
+        changed.clear();
+        net.reshare(changed);
+        changed.len()
+    };
+    // How much one change costs depends on how far it spreads: print the mean number of
+    // flows a re-share recomputes and the mean number whose rate changed.
+    let (mut recomputed, mut moved) = (0, 0);
+    for _ in 0..PROBE {
+        moved += replace_one(&mut net, &mut changed);
+        recomputed += net.last_component_flows;
+    }
+    println!(
+        "network/reshare-random: {} resources, {FLOWS} flows; a change recomputes {} flows \
+         and moves {} rates on average",
+        2 * HOSTS,
+        recomputed / PROBE,
+        moved / PROBE
+    );
+
     let mut group = c.benchmark_group("network");
     group
         .sample_size(10)
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(3))
         .throughput(Throughput::Elements(1));
-    let mut step: usize = 0;
     group.bench_function("reshare-random", |b| {
-        b.iter(|| {
-            // Replace the oldest flow by a new random one: the flow count stays at FLOWS.
-            let id = (step % FLOWS as usize) as u32;
-            let (src, dst) = pairs[step % DRAWS];
-            step += 1;
-            net.remove_flow(id);
-            net.add_flow(id, src, dst, f64::INFINITY);
-            changed.clear();
-            net.reshare(&mut changed);
-            changed.len()
-        })
+        b.iter(|| replace_one(&mut net, &mut changed))
     });
     group.finish();
 }

@@ -301,7 +301,7 @@ impl Simulation {
         .max(1) as u32;
         let round = self.peers[u as usize].rechoke_round;
         self.peers[u as usize].rechoke_round += 1;
-        let rotate = round % every == 0;
+        let rotate = round.is_multiple_of(every);
         let can_upload = self.peers[u as usize].up_bps > 0.0;
 
         // Rank interested neighbours.
