@@ -25,6 +25,16 @@
 //! Re-shares are batched: the simulator calls [`Network::reshare`] once per instant, after
 //! every event at that instant has run. [`reference::max_min`] is the plain textbook solver
 //! it is tested against.
+//!
+//! ## Tolerance
+//! In a swarm where every link is full (an origin shared by everyone, saturated download
+//! links), exact max-min couples all flows: one flow ending moves every rate a little.
+//! With [`Network::set_tolerance`] ε > 0, saturated links start as boundaries too and join
+//! the component only when leaving them out would break fairness by more than ε (a flow
+//! more than 1 + ε faster than the component's level, or more than ε of the link left
+//! idle). Every flow then keeps a bottleneck: its own bound, or a link full to within ε on
+//! which no flow is more than 1 + ε faster ([`Network::check_fairness`], tested after every
+//! re-share on random instances). Links are never above capacity, with or without ε.
 
 pub mod reference;
 

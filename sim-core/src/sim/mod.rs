@@ -671,28 +671,21 @@ impl Simulation {
         changed.clear();
         self.net.reshare(&mut changed);
         self.max_component_flows = self.max_component_flows.max(self.net.last_component_flows);
-        let now = self.now;
         for &f in &changed {
             let new_rate = self.net.rate(f);
+            self.catch_up(f);
             let fl = &mut self.flows[f as usize];
-            fl.done += fl.rate * now.since(fl.last).as_secs_f64() / 8.0;
-            fl.last = now;
             let delta = new_rate - fl.rate;
             fl.rate = new_rate;
-            let left_bits = (fl.bytes as f64 - fl.done).max(0.0) * 8.0;
-            let origin = fl.src == ORIGIN;
-            if new_rate > 0.0 {
-                let t = now.after(SimDuration::from_secs_f64_ceil(left_bits / new_rate));
-                let q = self.s.network.time_quantum.0;
-                self.timers
-                    .set(f, SimTime(t.0.div_ceil(q).saturating_mul(q)));
-            } else {
-                self.timers.remove(f);
-            }
-            if origin {
+            if fl.src == ORIGIN {
                 self.metrics.origin_rate_bps += delta;
             } else {
                 self.metrics.peer_rate_bps += delta;
+            }
+            if new_rate > 0.0 {
+                self.retime(f);
+            } else {
+                self.timers.remove(f);
             }
         }
         self.changed = changed;

@@ -325,10 +325,11 @@ impl Simulation {
         for &(_, _, ci) in rank.iter().take(slots) {
             want[ci as usize] = 1;
         }
-        let rest: Vec<u32> = rank.iter().skip(slots).map(|r| r.2).collect();
+        // Optimistic slots: keep the current ones between rotations, fill the rest at
+        // random among the interested neighbours left choked.
         let mut kept = 0;
         if !rotate {
-            for &ci in &rest {
+            for &(_, _, ci) in rank.iter().skip(slots) {
                 if kept < opt_slots
                     && self.peers[u as usize].conns[ci as usize].my_unchoke == Unchoke::Optimistic
                 {
@@ -337,14 +338,11 @@ impl Simulation {
                 }
             }
         }
-        let mut pool: Vec<u32> = rest
-            .iter()
-            .copied()
-            .filter(|&ci| want[ci as usize] == 0)
-            .collect();
-        while kept < opt_slots && !pool.is_empty() {
-            let k = self.peers[u as usize].rng.below(pool.len() as u64) as usize;
-            want[pool.swap_remove(k) as usize] = 2;
+        // Reuse `rank` as the pool of candidates (its tail, still unassigned).
+        rank.retain(|&(_, _, ci)| want[ci as usize] == 0);
+        while kept < opt_slots && !rank.is_empty() {
+            let k = self.peers[u as usize].rng.below(rank.len() as u64) as usize;
+            want[rank.swap_remove(k).2 as usize] = 2;
             kept += 1;
         }
         // Apply: chokes first (they free slots), then unchokes.
