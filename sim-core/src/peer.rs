@@ -87,6 +87,8 @@ pub struct Peer {
     pub conns: Vec<Conn>,
     /// Flows from the origin to this peer.
     pub origin_flows: Vec<u32>,
+    /// Rate received from peers over the last rechoke period, bits/s.
+    pub peer_rate_bps: f64,
     /// Regular unchoke slots in use.
     pub regular_unchoked: u32,
     /// Rechoke rounds done (the optimistic unchoke rotates every few rounds).
@@ -130,6 +132,7 @@ impl Peer {
             partial: Vec::new(),
             conns: Vec::new(),
             origin_flows: Vec::new(),
+            peer_rate_bps: 0.0,
             regular_unchoked: 0,
             rechoke_round: 0,
             announce_pending: false,

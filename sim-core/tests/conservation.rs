@@ -21,7 +21,7 @@ struct Case {
     seed_time: &'static str,
     latency_ms: u32,
     poisson: bool,
-    http_only: bool,
+    policy: u8,
     slots: u32,
     endgame: bool,
     quantum: &'static str,
@@ -46,7 +46,7 @@ fn case() -> impl Strategy<Value = Case> {
         ),
         (
             any::<bool>(),
-            prop_oneof![7 => Just(false), 1 => Just(true)],
+            prop_oneof![4 => Just(0u8), 1 => Just(1), 1 => Just(2), 1 => Just(3), 1 => Just(4), 1 => Just(5)],
         ),
         (
             1u32..5,
@@ -57,9 +57,9 @@ fn case() -> impl Strategy<Value = Case> {
         .prop_filter("someone must hold the content", |c| {
             let origin = c.1 .0 > 0;
             let seeds = c.2 .0 > 0 && c.2 .1 > 0;
-            let http_only = c.5 .1;
-            // Somebody holds the content, and http-only clients have an origin.
-            origin || (seeds && !http_only)
+            let needs_origin = c.5 .1 >= 2;
+            // Somebody holds the content, and origin-based policies have an origin.
+            origin || (seeds && !needs_origin)
         })
         .prop_map(|(a, o, sd, caps, st, pol, proto)| Case {
             peers: a.0,
@@ -75,7 +75,7 @@ fn case() -> impl Strategy<Value = Case> {
             seed_time: st.0,
             latency_ms: st.1,
             poisson: pol.0,
-            http_only: pol.1,
+            policy: pol.1,
             slots: proto.0,
             endgame: proto.1,
             quantum: proto.2,
@@ -88,7 +88,7 @@ fn toml(c: &Case) -> String {
          [content]\nsize = \"{}KiB\"\npiece_size = \"{}KiB\"\n\
          [network]\nlatency = \"{}ms\"\ntime_quantum = \"{}\"\n\
          [protocol]\nupload_slots = {}\nendgame = {}\n\
-         [client]\nseed_time = \"{}\"\npolicy = \"{}\"\n",
+         [client]\nseed_time = \"{}\"\n{}\n",
         c.pieces * c.piece_kib - c.piece_kib / 2,
         c.piece_kib,
         c.latency_ms,
@@ -96,7 +96,14 @@ fn toml(c: &Case) -> String {
         c.slots,
         c.endgame,
         c.seed_time,
-        if c.http_only { "http-only" } else { "web-seed" },
+        match c.policy {
+            0 => "policy = \"web-seed\"",
+            1 => "policy = \"fallback\"",
+            2 => "policy = \"http-only\"",
+            3 => "policy = \"rate-target\"\nrate_target = \"3Mbps\"",
+            4 => "policy = \"http-first\"\nhttp_first_pieces = 2",
+            _ => "policy = \"http-first\"\nhttp_first_time = \"3s\"",
+        },
     );
     if c.origin_mbps > 0 {
         t += &format!("[origin]\ncapacity = \"{}Mbps\"\n", c.origin_mbps);

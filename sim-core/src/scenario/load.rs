@@ -32,7 +32,7 @@ use super::model::{
     Scenario, SeedGroup, SeedTime, TrackerSpec,
 };
 use super::raw::{
-    Process, RawArrivals, RawClass, RawContent, RawProtocol, RawScenario, RawSeed, Tab,
+    Process, RawArrivals, RawClass, RawClient, RawContent, RawProtocol, RawScenario, RawSeed, Tab,
 };
 use crate::time::{SimDuration, SimTime};
 use crate::units::{fmt_bytes, fmt_rate, DURATION_EXPECTED, RATE_EXPECTED, SIZE_EXPECTED};
@@ -710,6 +710,56 @@ fn one_line(message: &str) -> String {
         .join("; ")
 }
 
+/// `[client]`: the policy and the parameters only that policy uses.
+fn resolve_client(c: RawClient) -> Result<ClientSpec, Invalid> {
+    let policy = c.policy.map_or(Policy::WebSeed, |p| p.0);
+    let only_for = |key: &str, name: &str| {
+        Invalid::new(
+            &format!("client.{key}"),
+            format!("only used by policy \"{name}\"; remove it or set client.policy = \"{name}\""),
+        )
+    };
+    let rate_target_bps = match (policy, c.rate_target) {
+        (Policy::RateTarget, Some(r)) if r.0 > 0 => r.0,
+        (Policy::RateTarget, _) => {
+            return Err(Invalid::new(
+                "client.rate_target",
+                "policy \"rate-target\" needs the rate to sustain, above zero, \
+                 e.g. rate_target = \"6Mbps\"",
+            )
+            .also("client.policy"))
+        }
+        (_, Some(_)) => return Err(only_for("rate_target", "rate-target")),
+        (_, None) => 0,
+    };
+    let (http_first_pieces, http_first_time) =
+        match (policy, c.http_first_pieces, c.http_first_time) {
+            (Policy::HttpFirst, Some(k), None) if k.0 > 0 => (k.0, SimDuration::ZERO),
+            (Policy::HttpFirst, None, Some(t)) if t.0 > SimDuration::ZERO => (0, t.0),
+            (Policy::HttpFirst, ..) => {
+                return Err(Invalid::new(
+                    "client.http_first_pieces",
+                    "policy \"http-first\" needs exactly one of http_first_pieces = K \
+                     (above 0) or http_first_time = \"30s\" (above zero)",
+                )
+                .also("client.http_first_time")
+                .also("client.policy"))
+            }
+            (_, Some(_), _) => return Err(only_for("http_first_pieces", "http-first")),
+            (_, _, Some(_)) => return Err(only_for("http_first_time", "http-first")),
+            _ => (0, SimDuration::ZERO),
+        };
+    Ok(ClientSpec {
+        policy,
+        seed_time: c
+            .seed_time
+            .map_or(SeedTime::Fixed(SimDuration::ZERO), |s| s.0),
+        rate_target_bps,
+        http_first_pieces,
+        http_first_time,
+    })
+}
+
 fn positive(d: SimDuration, path: &str) -> Result<SimDuration, Invalid> {
     if d == SimDuration::ZERO {
         return Err(Invalid::new(
@@ -808,22 +858,22 @@ fn resolve(raw: RawScenario, default_name: &str) -> Result<Scenario, Invalid> {
 
     let protocol = resolve_protocol(raw.protocol.unwrap_or_default().0)?;
 
-    let client = raw.client.unwrap_or_default().0;
-    let client = ClientSpec {
-        policy: client.policy.map_or(Policy::WebSeed, |p| p.0),
-        seed_time: client
-            .seed_time
-            .map_or(SeedTime::Fixed(SimDuration::ZERO), |s| s.0),
-    };
+    let client = resolve_client(raw.client.unwrap_or_default().0)?;
 
     let seeds = resolve_seeds(raw.seeds.unwrap_or_default())?;
     let classes = resolve_classes(raw.classes)?;
     let arrivals = resolve_arrivals(raw.arrivals.map(|t| t.0))?;
 
-    if client.policy == Policy::HttpOnly && origin.capacity_bps == 0 {
+    let needs_origin = match client.policy {
+        Policy::HttpOnly => Some("policy \"http-only\" fetches from the origin only"),
+        Policy::RateTarget => Some("policy \"rate-target\" asks the origin for the shortfall"),
+        Policy::HttpFirst => Some("policy \"http-first\" starts on the origin"),
+        Policy::WebSeed | Policy::Fallback => None,
+    };
+    if let (Some(why), 0) = (needs_origin, origin.capacity_bps) {
         return Err(Invalid::new(
             "client.policy",
-            "policy \"http-only\" fetches from the origin only: add an [origin] with capacity above zero",
+            format!("{why}: add an [origin] with capacity above zero"),
         )
         .also("origin.capacity")
         .also("origin"));
@@ -1266,8 +1316,23 @@ pub fn describe(s: &Scenario) -> String {
         ],
     );
     let policy = match s.client.policy {
-        Policy::WebSeed => "web-seed (origin and peers)",
-        Policy::HttpOnly => "http-only (origin only, no peers)",
+        Policy::WebSeed => {
+            "web-seed (origin and peers; the origin for pieces no unchoking peer has)".to_string()
+        }
+        Policy::Fallback => "fallback (the origin only for pieces no neighbour has)".to_string(),
+        Policy::RateTarget => format!(
+            "rate-target (the origin tops peers up to {})",
+            fmt_rate(s.client.rate_target_bps as f64)
+        ),
+        Policy::HttpFirst if s.client.http_first_pieces > 0 => format!(
+            "http-first (the first {} pieces from the origin, then fallback)",
+            s.client.http_first_pieces
+        ),
+        Policy::HttpFirst => format!(
+            "http-first (the first {} on the origin, then fallback)",
+            s.client.http_first_time
+        ),
+        Policy::HttpOnly => "http-only (origin only, no peers)".to_string(),
     };
     let seed_time = match s.client.seed_time {
         SeedTime::Fixed(d) if d == SimDuration::ZERO => "0s (leave on completion)".to_string(),
@@ -1277,7 +1342,7 @@ pub fn describe(s: &Scenario) -> String {
     };
     section(
         "[client]",
-        vec![("policy", policy.to_string()), ("seed_time", seed_time)],
+        vec![("policy", policy), ("seed_time", seed_time)],
     );
     if s.seeds.is_empty() {
         section(
@@ -1648,7 +1713,7 @@ download = "30Mbps"
         );
         let e = err(&format!("{MINIMAL}\n[client]\npolicy = \"p2p\"\n"));
         assert!(
-            e.contains("client.policy: expected \"web-seed\" or \"http-only\", got \"p2p\""),
+            e.contains("client.policy: expected one of \"web-seed\", \"fallback\", \"rate-target\", \"http-first\", \"http-only\", got \"p2p\""),
             "{e}"
         );
         let e = err(&format!("{MINIMAL}\n[simulation]\ncheck_invariants = 1\n"));

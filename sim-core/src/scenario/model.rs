@@ -123,13 +123,23 @@ pub struct ProtocolSpec {
     pub endgame: bool,
 }
 
-/// How a client combines the origin and peers.
+/// How a client combines the origin and peers (the hybrid policy).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Policy {
     /// Origin and peers at once; the origin serves pieces that no unchoking peer holds
     /// (BEP 19 web seeding).
     WebSeed,
+    /// The origin only for pieces that no neighbour at all holds: P2P first, the origin
+    /// as a last resort.
+    Fallback,
+    /// Keep the download rate at or above `ClientSpec::rate_target_bps`: the client asks
+    /// the origin for the shortfall between the target and what peers gave over the last
+    /// rechoke period (BitTorrent DNA's per-object QoS setting).
+    RateTarget,
+    /// Fast start: the first `http_first_pieces` pieces, or the first `http_first_time`,
+    /// come from the origin alone, in order; then the client behaves as `Fallback`.
+    HttpFirst,
     /// Origin only: no tracker, no peers (the baseline, offload 0).
     HttpOnly,
 }
@@ -153,6 +163,12 @@ pub struct ClientSpec {
     pub policy: Policy,
     /// Seeding after completion.
     pub seed_time: SeedTime,
+    /// `rate-target`: the download rate to sustain, bits/s (0 for other policies).
+    pub rate_target_bps: u64,
+    /// `http-first`: pieces fetched from the origin before P2P (0 = by time instead).
+    pub http_first_pieces: u32,
+    /// `http-first`: time spent on the origin alone before P2P (zero = by pieces instead).
+    pub http_first_time: SimDuration,
 }
 
 /// A group of initial seeds.

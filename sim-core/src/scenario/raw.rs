@@ -99,6 +99,9 @@ pub(crate) struct RawProtocol {
 pub(crate) struct RawClient {
     pub policy: Option<PolicyValue>,
     pub seed_time: Option<SeedTimeValue>,
+    pub rate_target: Option<Rate>,
+    pub http_first_pieces: Option<U32>,
+    pub http_first_time: Option<Duration>,
 }
 
 /// One `[[seeds]]` group.
@@ -439,10 +442,14 @@ impl FromLeaf for Name {
 pub(crate) struct PolicyValue(pub Policy);
 
 impl FromLeaf for PolicyValue {
-    const EXPECTED: &'static str = "\"web-seed\" or \"http-only\"";
+    const EXPECTED: &'static str =
+        "one of \"web-seed\", \"fallback\", \"rate-target\", \"http-first\", \"http-only\"";
     fn from_leaf(leaf: Leaf) -> Result<Self, String> {
         match &leaf {
             Leaf::Str(s) if s == "web-seed" => Ok(PolicyValue(Policy::WebSeed)),
+            Leaf::Str(s) if s == "fallback" => Ok(PolicyValue(Policy::Fallback)),
+            Leaf::Str(s) if s == "rate-target" => Ok(PolicyValue(Policy::RateTarget)),
+            Leaf::Str(s) if s == "http-first" => Ok(PolicyValue(Policy::HttpFirst)),
             Leaf::Str(s) if s == "http-only" => Ok(PolicyValue(Policy::HttpOnly)),
             _ => Err(mismatch(Self::EXPECTED, &leaf)),
         }

@@ -51,6 +51,8 @@ pub(crate) enum Event {
     Announce(PeerId, bool),
     /// A seed leaves.
     Depart(PeerId),
+    /// The time-based start phase of `http-first` ends: the peer turns to its peers.
+    StartPhaseEnd(PeerId),
 }
 
 impl Event {
@@ -61,6 +63,7 @@ impl Event {
             Event::Rechoke(p) => (3 << 56) | p as u64,
             Event::Announce(p, periodic) => (4 << 56) | ((periodic as u64) << 32) | p as u64,
             Event::Depart(p) => (5 << 56) | p as u64,
+            Event::StartPhaseEnd(p) => (7 << 56) | p as u64,
         }
     }
 }
@@ -89,6 +92,8 @@ pub(crate) struct Flow {
     pub last: SimTime,
     pub state: FlowState,
     pub gen: u32,
+    /// Per-flow rate cap, bits/s (origin connections; infinite for peer flows).
+    pub cap_bps: f64,
 }
 
 /// Progress report passed to the caller's callback during a run.
@@ -335,6 +340,11 @@ impl Simulation {
             Event::Rechoke(p) => self.on_rechoke(p),
             Event::Announce(p, periodic) => self.on_announce(p, periodic),
             Event::Depart(p) => self.depart(p),
+            Event::StartPhaseEnd(p) => {
+                if self.peers[p as usize].state == PeerState::Leeching {
+                    self.reconsider(p);
+                }
+            }
         }
     }
 
@@ -363,6 +373,11 @@ impl Simulation {
             );
             self.peers[p as usize].last_announce = self.now;
             self.connect_from_tracker(p);
+        }
+        let start = self.s.client.http_first_time;
+        if self.s.client.policy == Policy::HttpFirst && start.0 > 0 {
+            self.queue
+                .push(self.now.after(start), Event::StartPhaseEnd(p));
         }
         self.try_origin(p);
     }
@@ -407,6 +422,7 @@ impl Simulation {
             last: self.now,
             state: FlowState::Pending,
             gen: 0,
+            cap_bps: f64::INFINITY,
         };
         let id = match self.free_flows.pop() {
             Some(id) => {
@@ -439,12 +455,7 @@ impl Simulation {
         let (src, dst) = (fl.src, fl.dst);
         let dst_res = 2 * dst + 1;
         if src == ORIGIN {
-            let per_conn = self.s.origin.per_connection_bps;
-            let cap = if per_conn == u64::MAX {
-                f64::INFINITY
-            } else {
-                per_conn as f64
-            };
+            let cap = fl.cap_bps;
             self.net.add_flow(f, self.origin_res, dst_res, cap);
         } else {
             self.net.add_flow(f, 2 * src, dst_res, f64::INFINITY);
@@ -655,7 +666,7 @@ impl Simulation {
     }
 
     /// Ask every idle unchoking neighbour of `d`, then the origin, for something to send.
-    fn reconsider(&mut self, d: PeerId) {
+    pub(crate) fn reconsider(&mut self, d: PeerId) {
         for ci in 0..self.peers[d as usize].conns.len() {
             self.try_request(d, ci, false);
         }

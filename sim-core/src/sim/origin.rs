@@ -1,46 +1,124 @@
-//! The HTTP origin as a web seed (BEP 19): a client asks the origin, with HTTP range
-//! requests, for pieces that no peer currently unchoking it holds, so the origin fills in
-//! what the swarm cannot give soon. Up to `requests_per_client` requests are open at once;
-//! each costs a round trip. With the `http-only` policy the client has no peers and fetches
-//! every piece from the origin.
+//! The HTTP origin and the hybrid policies that decide when a client uses it.
+//!
+//! A client fetches pieces from the origin with HTTP range requests, up to
+//! `requests_per_client` at once, each costing a round trip, each capped at the origin's
+//! per-connection throughput. Which piece, and whether at all, depends on the policy:
+//!
+//! | policy | uses the origin for | source |
+//! | --- | --- | --- |
+//! | `web-seed` | pieces no peer currently unchoking the client holds | BEP 19 (web seeding) |
+//! | `fallback` | pieces no neighbour holds at all | P2P first, origin as last resort |
+//! | `rate-target` | the shortfall between a target rate and what peers gave over the last rechoke period (the flow is capped at the shortfall) | BitTorrent DNA per-object QoS |
+//! | `http-first` | the first K pieces (in order) or the first T seconds, peers unused; then as `fallback` | fast start of P2P CDNs |
+//! | `http-only` | everything, in order; no peers | the baseline |
+//!
+//! Among qualifying pieces a client takes a partial piece first, then the rarest among
+//! its neighbours (so the origin injects what the swarm lacks), ties at random; `http-only`
+//! and the start of `http-first` go in file order, as a plain HTTP download does.
 
 use super::{Simulation, ORIGIN};
 use crate::bitset::for_each_bit;
 use crate::peer::{PeerId, PeerState};
+use crate::scenario::Policy;
+
+/// Which neighbours' pieces the origin should not duplicate.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Covered {
+    /// Nobody's: any missing piece qualifies.
+    Nothing,
+    /// Pieces held by neighbours that unchoke the client.
+    ByUnchokers,
+    /// Pieces held by any neighbour.
+    ByNeighbours,
+}
 
 impl Simulation {
-    /// Open origin requests for `d` while it has room and a piece qualifies.
+    /// Is `d` still in the origin-only start of the `http-first` policy?
+    pub(super) fn in_http_first_phase(&self, d: PeerId) -> bool {
+        let c = &self.s.client;
+        if c.policy != Policy::HttpFirst {
+            return false;
+        }
+        let p = &self.peers[d as usize];
+        if c.http_first_pieces > 0 {
+            p.have_count < c.http_first_pieces.min(self.pieces)
+        } else {
+            self.now < p.arrival.after(c.http_first_time)
+        }
+    }
+
+    /// Open origin requests for `d` while it has room and its policy wants one.
     pub(super) fn try_origin(&mut self, d: PeerId) {
         if self.origin_cap_bps <= 0.0 {
             return;
         }
+        let per_conn = match self.s.origin.per_connection_bps {
+            u64::MAX => f64::INFINITY,
+            c => c as f64,
+        };
         let max = self.s.origin.requests_per_client as usize;
         while self.peers[d as usize].state == PeerState::Leeching
             && self.peers[d as usize].origin_flows.len() < max
         {
-            let Some((piece, offset)) = self.pick_origin_piece(d) else {
+            let (covered, in_order, cap) = match self.s.client.policy {
+                Policy::HttpOnly => (Covered::Nothing, true, per_conn),
+                Policy::WebSeed => (Covered::ByUnchokers, false, per_conn),
+                Policy::Fallback => (Covered::ByNeighbours, false, per_conn),
+                Policy::HttpFirst if self.in_http_first_phase(d) => {
+                    (Covered::Nothing, true, per_conn)
+                }
+                Policy::HttpFirst => (Covered::ByNeighbours, false, per_conn),
+                Policy::RateTarget => {
+                    let target = self.s.client.rate_target_bps as f64;
+                    let p = &self.peers[d as usize];
+                    let open: f64 = p
+                        .origin_flows
+                        .iter()
+                        .map(|&f| self.flows[f as usize].cap_bps)
+                        .sum();
+                    let shortfall = target - p.peer_rate_bps - open;
+                    if shortfall < 1.0 {
+                        return;
+                    }
+                    (Covered::ByUnchokers, false, shortfall.min(per_conn))
+                }
+            };
+            let pick = self.pick_origin_piece(d, covered, in_order).or_else(|| {
+                // rate-target wants bytes, not particular pieces: any missing piece will do.
+                (self.s.client.policy == Policy::RateTarget)
+                    .then(|| self.pick_origin_piece(d, Covered::Nothing, false))
+                    .flatten()
+            });
+            let Some((piece, offset)) = pick else {
                 return;
             };
             let f = self.request_flow(ORIGIN, d, piece, offset, false);
+            self.flows[f as usize].cap_bps = cap;
             self.peers[d as usize].origin_flows.push(f);
         }
     }
 
-    /// The piece `d` asks the origin for: a partial piece first, then the rarest missing,
-    /// unrequested piece that no unchoking neighbour holds.
-    fn pick_origin_piece(&mut self, d: PeerId) -> Option<(u32, u64)> {
-        // Pieces some neighbour that unchokes d can give.
-        let mut covered = std::mem::take(&mut self.scratch_words);
+    /// The piece `d` asks the origin for: a partial piece first, then the first (if
+    /// `in_order`) or the rarest missing, unrequested piece that `covered` does not exclude.
+    fn pick_origin_piece(
+        &mut self,
+        d: PeerId,
+        covered: Covered,
+        in_order: bool,
+    ) -> Option<(u32, u64)> {
+        let mut mask = std::mem::take(&mut self.scratch_words);
         let words = self.peers[d as usize].have.words().len();
-        covered.clear();
-        covered.resize(words, 0);
-        for c in &self.peers[d as usize].conns {
-            if !c.they_choke {
-                for (w, &x) in covered
-                    .iter_mut()
-                    .zip(self.peers[c.peer as usize].have.words())
-                {
-                    *w |= x;
+        mask.clear();
+        mask.resize(words, 0);
+        if covered != Covered::Nothing {
+            for c in &self.peers[d as usize].conns {
+                if covered == Covered::ByNeighbours || !c.they_choke {
+                    for (w, &x) in mask
+                        .iter_mut()
+                        .zip(self.peers[c.peer as usize].have.words())
+                    {
+                        *w |= x;
+                    }
                 }
             }
         }
@@ -49,24 +127,36 @@ impl Simulation {
         if let Some(k) = p
             .partial
             .iter()
-            .position(|&(x, _)| covered[(x >> 6) as usize] >> (x & 63) & 1 == 0)
+            .position(|&(x, _)| mask[(x >> 6) as usize] >> (x & 63) & 1 == 0)
         {
             result = Some(p.partial.swap_remove(k));
         } else {
             let mut best = u32::MAX;
             let mut best_avail = u16::MAX;
             let mut ties = 0u64;
-            for (w, ((&h, &s), &cv)) in p
+            let pieces = self.pieces;
+            'words: for (w, ((&h, &s), &m)) in p
                 .have
                 .words()
                 .iter()
                 .zip(p.started.words())
-                .zip(&covered)
+                .zip(&mask)
                 .enumerate()
             {
+                let cand = !h & !s & !m;
+                if in_order {
+                    if cand != 0 {
+                        let i = (w * 64) as u32 + cand.trailing_zeros();
+                        if i < pieces {
+                            best = i;
+                        }
+                        break 'words;
+                    }
+                    continue;
+                }
                 let (rng, avail) = (&mut p.rng, &p.avail);
-                for_each_bit(!h & !s & !cv, (w * 64) as u32, |i| {
-                    if i >= avail.len() as u32 {
+                for_each_bit(cand, (w * 64) as u32, |i| {
+                    if i >= pieces {
                         return;
                     }
                     let a = avail[i as usize];
@@ -88,7 +178,7 @@ impl Simulation {
                 result = Some((best, 0));
             }
         }
-        self.scratch_words = covered;
+        self.scratch_words = mask;
         result
     }
 }

@@ -374,7 +374,12 @@ impl Simulation {
                 p.conns[ci].my_unchoke = target;
             }
         }
-        for c in &mut self.peers[u as usize].conns {
+        // What peers gave over the period just ended (rate-target's measure), then reset.
+        let interval_s = self.s.protocol.rechoke_interval.as_secs_f64();
+        let p = &mut self.peers[u as usize];
+        let received: u64 = p.conns.iter().map(|c| c.recv_window_bytes).sum();
+        p.peer_rate_bps = received as f64 * 8.0 / interval_s;
+        for c in &mut p.conns {
             c.recv_window_bytes = 0;
         }
         self.scratch_flows = want;
@@ -390,7 +395,7 @@ impl Simulation {
     /// (`pipelined`: right behind a piece that just arrived from it).
     pub(crate) fn try_request(&mut self, d: PeerId, ci: usize, pipelined: bool) {
         let c = &self.peers[d as usize].conns[ci];
-        if c.they_choke || c.down_flow != NO_FLOW {
+        if c.they_choke || c.down_flow != NO_FLOW || self.in_http_first_phase(d) {
             return;
         }
         let u = c.peer;
@@ -470,6 +475,9 @@ impl Simulation {
             }
         }
         self.useful_bytes += self.s.content.piece_bytes(piece);
+        let start_done = self.s.client.policy == Policy::HttpFirst
+            && self.s.client.http_first_pieces > 0
+            && self.peers[d as usize].have_count == self.s.client.http_first_pieces;
         // Cancel endgame duplicates of this piece.
         let mut dups = std::mem::take(&mut self.scratch_flows);
         dups.clear();
@@ -519,6 +527,8 @@ impl Simulation {
         }
         if self.peers[d as usize].have_count == self.pieces {
             self.on_complete(d);
+        } else if start_done {
+            self.reconsider(d);
         } else if had_dups {
             for ci in 0..self.peers[d as usize].conns.len() {
                 self.try_request(d, ci, false);

@@ -1,0 +1,162 @@
+//! The hybrid client policies (issue 3): each does what its documentation says, checked
+//! on scenarios where the answer is known in advance.
+
+mod common;
+
+use sim_core::run;
+
+fn base(policy_lines: &str, class_up: &str, seeds: &str, n: u32) -> String {
+    format!(
+        r#"
+[simulation]
+check_invariants = true
+[content]
+size = "4MiB"
+piece_size = "256KiB"
+[network]
+latency = "10ms"
+[origin]
+capacity = "1Gbps"
+per_connection = "50Mbps"
+[tracker]
+numwant = 200
+[protocol]
+max_connections = 200
+min_peers = 1
+[client]
+seed_time = "forever"
+{policy_lines}
+{seeds}
+[[classes]]
+name = "c"
+share = 1
+upload = "{class_up}"
+download = "20Mbps"
+[arrivals]
+process = "poisson"
+count = {n}
+until = "60s"
+"#
+    )
+}
+
+/// `fallback` uses the origin only for pieces no neighbour holds: with a permanent seed
+/// that every peer connects to (numwant and the connection limit exceed the swarm), every
+/// piece is always held by a neighbour, so the origin serves nothing; `web-seed` on the
+/// same swarm does use it (peers choked by the seed fetch from the origin).
+#[test]
+fn fallback_leaves_the_origin_idle_when_neighbours_hold_everything() {
+    let seeds = "[[seeds]]\nupload = \"8Mbps\"";
+    let s = common::scenario(&base("policy = \"fallback\"", "2Mbps", seeds, 40));
+    let out = run(&s);
+    common::assert_conservation(&s, &out);
+    assert_eq!(out.summary.bytes_from_origin, 0);
+    let s = common::scenario(&base("policy = \"web-seed\"", "2Mbps", seeds, 40));
+    let web = run(&s);
+    common::assert_conservation(&s, &web);
+    assert!(web.summary.bytes_from_origin > 0);
+}
+
+/// `rate-target`: with peers that cannot upload, the origin supplies exactly the target
+/// rate T (the flow is capped at the shortfall), so each download takes F/T plus one round
+/// trip per piece (16 × 20 ms) and the 1 ms completion grid; nothing comes faster.
+#[test]
+fn rate_target_tops_up_to_the_target() {
+    let text = base(
+        "policy = \"rate-target\"\nrate_target = \"8Mbps\"",
+        "0",
+        "",
+        20,
+    );
+    let s = common::scenario(&text);
+    let out = run(&s);
+    common::assert_conservation(&s, &out);
+    let f_bits = 4.0 * 1024.0 * 1024.0 * 8.0;
+    let ideal = f_bits / 8e6;
+    let slack = 16.0 * 0.020 + 16.0 * 0.001 + 1e-6;
+    for p in &out.peers {
+        let t = p.download_time_s().unwrap();
+        assert!(
+            t >= ideal && t <= ideal + slack,
+            "download took {t} s, target gives {ideal} s (+ {slack} s of round trips)"
+        );
+    }
+}
+
+/// `http-first` by pieces: the first K pieces come from the origin, so every peer gets at
+/// least K pieces' bytes from it even though peers could serve them.
+#[test]
+fn http_first_takes_the_first_pieces_from_the_origin() {
+    let seeds = "[[seeds]]\nupload = \"8Mbps\"";
+    let text = base(
+        "policy = \"http-first\"\nhttp_first_pieces = 5",
+        "4Mbps",
+        seeds,
+        30,
+    );
+    let s = common::scenario(&text);
+    let out = run(&s);
+    common::assert_conservation(&s, &out);
+    for p in &out.peers {
+        assert!(p.down_origin_bytes >= 5 * 256 * 1024, "{p:?}");
+    }
+    assert!(out.summary.bytes_from_peers > 0);
+}
+
+/// `http-first` by time: for the first T the peer takes nothing from peers; with a long T
+/// and a fast origin the whole file comes from the origin.
+#[test]
+fn http_first_by_time_stays_on_the_origin_during_the_start() {
+    let seeds = "[[seeds]]\nupload = \"8Mbps\"";
+    let text = base(
+        "policy = \"http-first\"\nhttp_first_time = \"1h\"",
+        "4Mbps",
+        seeds,
+        10,
+    );
+    let s = common::scenario(&text);
+    let out = run(&s);
+    common::assert_conservation(&s, &out);
+    assert_eq!(out.summary.bytes_from_peers, 0);
+}
+
+/// A policy's parameters are checked before anything runs.
+#[test]
+fn policy_parameters_are_validated() {
+    let seeds = "[[seeds]]\nupload = \"8Mbps\"";
+    let cases = [
+        ("policy = \"rate-target\"", "client.rate_target"),
+        (
+            "policy = \"web-seed\"\nrate_target = \"1Mbps\"",
+            "client.rate_target: only used by policy \"rate-target\"",
+        ),
+        ("policy = \"http-first\"", "client.http_first_pieces"),
+        (
+            "policy = \"http-first\"\nhttp_first_pieces = 2\nhttp_first_time = \"5s\"",
+            "exactly one of",
+        ),
+        (
+            "http_first_time = \"5s\"",
+            "client.http_first_time: only used by policy \"http-first\"",
+        ),
+    ];
+    for (lines, want) in cases {
+        let text = base(lines, "1Mbps", seeds, 5);
+        let err = sim_core::scenario::load_str(&text, "p.toml", "p", &[])
+            .expect_err(lines)
+            .to_string();
+        assert!(err.contains(want), "{lines}: {err}");
+        assert!(err.starts_with("p.toml:"), "{err}");
+    }
+    let no_origin = base(
+        "policy = \"rate-target\"\nrate_target = \"1Mbps\"",
+        "1Mbps",
+        seeds,
+        5,
+    )
+    .replace("capacity = \"1Gbps\"", "capacity = \"0\"");
+    let err = sim_core::scenario::load_str(&no_origin, "p.toml", "p", &[])
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("asks the origin for the shortfall"), "{err}");
+}
