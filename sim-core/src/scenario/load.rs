@@ -715,7 +715,7 @@ fn resolve_client(c: RawClient) -> Result<ClientSpec, Invalid> {
     let policy = c.policy.map_or(Policy::WebSeed, |p| p.0);
     let only_for = |key: &str, name: &str| {
         Invalid::new(
-            &format!("client.{key}"),
+            format!("client.{key}"),
             format!("only used by policy \"{name}\"; remove it or set client.policy = \"{name}\""),
         )
     };
@@ -1529,7 +1529,10 @@ download = "30Mbps"
             s.client,
             ClientSpec {
                 policy: Policy::WebSeed,
-                seed_time: SeedTime::Fixed(SimDuration::ZERO)
+                seed_time: SeedTime::Fixed(SimDuration::ZERO),
+                rate_target_bps: 0,
+                http_first_pieces: 0,
+                http_first_time: SimDuration::ZERO,
             }
         );
         assert_eq!(
