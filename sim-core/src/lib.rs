@@ -8,6 +8,7 @@
 
 pub mod bitset;
 pub mod bounds;
+pub mod cost;
 pub mod digest;
 pub mod metrics;
 pub mod network;

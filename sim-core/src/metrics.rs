@@ -28,6 +28,8 @@ pub struct Recorder {
     pub peer_rate_bps: f64,
     /// Highest aggregate origin rate seen, bits/s.
     pub origin_peak_bps: f64,
+    /// Origin bits of each 5-minute billing sample ([`crate::cost::BILLING_SAMPLE_US`]).
+    pub billing_bits: Vec<f64>,
 }
 
 impl Recorder {
@@ -39,6 +41,7 @@ impl Recorder {
             origin_rate_bps: 0.0,
             peer_rate_bps: 0.0,
             origin_peak_bps: 0.0,
+            billing_bits: Vec::new(),
         }
     }
 
@@ -67,6 +70,18 @@ impl Recorder {
             b.seeds = seeds;
             t = stop;
         }
+        // The same integral on the fixed 5-minute billing grid.
+        let w = crate::cost::BILLING_SAMPLE_US;
+        let mut t = from.0;
+        while t < end && origin > 0.0 {
+            let i = (t / w) as usize;
+            let stop = ((i as u64 + 1) * w).min(end);
+            if self.billing_bits.len() <= i {
+                self.billing_bits.resize(i + 1, 0.0);
+            }
+            self.billing_bits[i] += origin * (stop - t) as f64 / 1e6;
+            t = stop;
+        }
     }
 
     /// Note the current aggregate origin rate for the peak.
@@ -80,6 +95,9 @@ impl Recorder {
     pub fn finish(&mut self, end: SimTime, leechers: u32, seeds: u32) {
         let n = (end.0.div_ceil(self.interval_us) as usize).max(1);
         self.bins.resize(n, Bin::default());
+        let w = crate::cost::BILLING_SAMPLE_US;
+        self.billing_bits
+            .resize((end.0.div_ceil(w) as usize).max(1), 0.0);
         if let Some(b) = self.bins.last_mut() {
             b.leechers = leechers;
             b.seeds = seeds;

@@ -6,6 +6,7 @@
 
 use serde::Serialize;
 
+use crate::cost::{origin_cost, OriginCost};
 use crate::metrics::{percentile, Recorder};
 use crate::scenario::Scenario;
 use crate::time::SimTime;
@@ -54,6 +55,46 @@ pub struct TimeStats {
     pub p99: f64,
     /// Maximum.
     pub max: f64,
+}
+
+impl TimeStats {
+    /// Statistics of `times` (sorted in place); all zero when empty.
+    pub fn of(times: &mut [f64]) -> TimeStats {
+        times.sort_by(f64::total_cmp);
+        let mean = if times.is_empty() {
+            0.0
+        } else {
+            times.iter().sum::<f64>() / times.len() as f64
+        };
+        TimeStats {
+            mean,
+            p50: percentile(times, 50.0),
+            p90: percentile(times, 90.0),
+            p99: percentile(times, 99.0),
+            max: times.last().copied().unwrap_or(0.0),
+        }
+    }
+}
+
+/// Figures of one access class.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ClassSummary {
+    /// Class name.
+    pub name: String,
+    /// Leechers of this class that arrived.
+    pub peers: u32,
+    /// Of which completed.
+    pub completed_downloads: u32,
+    /// Bytes they received from the origin.
+    pub bytes_from_origin: u64,
+    /// Bytes they received from peers.
+    pub bytes_from_peers: u64,
+    /// Bytes they uploaded to peers.
+    pub bytes_uploaded: u64,
+    /// Share of their received bytes that came from peers.
+    pub offload_ratio: f64,
+    /// Their download times, seconds.
+    pub download_time_s: TimeStats,
 }
 
 /// Byte-conservation figures, checked by the tests.
@@ -122,6 +163,10 @@ pub struct Summary {
     pub kumar_ross_bound_s: Option<f64>,
     /// Flash crowds: time from the crowd's arrival to the last completion, seconds.
     pub makespan_s: Option<f64>,
+    /// What the origin traffic costs, with day-by-day peak and 95th-percentile rates.
+    pub origin_cost: OriginCost,
+    /// The same figures per access class.
+    pub classes: Vec<ClassSummary>,
     /// Byte accounting.
     pub conservation: Conservation,
     /// Largest number of flows one re-share recomputed.
@@ -189,18 +234,44 @@ pub fn scenario_hash(s: &Scenario) -> String {
     d.hex()
 }
 
+/// `part / whole`, 0 when `whole` is 0.
+fn ratio(part: u64, whole: u64) -> f64 {
+    if whole == 0 {
+        0.0
+    } else {
+        part as f64 / whole as f64
+    }
+}
+
 pub(crate) fn build(f: RunFacts<'_>) -> RunOutput {
     let s = f.scenario;
     let from_origin: u64 = f.peers.iter().map(|p| p.down_origin_bytes).sum();
     let from_peers: u64 = f.peers.iter().map(|p| p.down_peer_bytes).sum();
     let delivered = from_origin + from_peers;
     let mut times: Vec<f64> = f.peers.iter().filter_map(|p| p.download_time_s()).collect();
-    times.sort_by(f64::total_cmp);
-    let mean = if times.is_empty() {
-        0.0
-    } else {
-        times.iter().sum::<f64>() / times.len() as f64
-    };
+    let download_time_s = TimeStats::of(&mut times);
+    let classes = s
+        .classes
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let members: Vec<&PeerRecord> =
+                f.peers.iter().filter(|p| p.class as usize == i).collect();
+            let origin: u64 = members.iter().map(|p| p.down_origin_bytes).sum();
+            let peers: u64 = members.iter().map(|p| p.down_peer_bytes).sum();
+            let mut t: Vec<f64> = members.iter().filter_map(|p| p.download_time_s()).collect();
+            ClassSummary {
+                name: c.name.clone(),
+                peers: members.len() as u32,
+                completed_downloads: t.len() as u32,
+                bytes_from_origin: origin,
+                bytes_from_peers: peers,
+                bytes_uploaded: members.iter().map(|p| p.up_bytes).sum(),
+                offload_ratio: ratio(peers, origin + peers),
+                download_time_s: TimeStats::of(&mut t),
+            }
+        })
+        .collect();
     let interval_bps = f.metrics.origin_interval_bps(f.end);
     let mut sorted_bps = interval_bps.clone();
     sorted_bps.sort_by(f64::total_cmp);
@@ -228,21 +299,11 @@ pub(crate) fn build(f: RunFacts<'_>) -> RunOutput {
         bytes_from_peers: from_peers,
         bytes_delivered: delivered,
         bytes_wasted: f.peers.iter().map(|p| p.wasted_bytes).sum(),
-        offload_ratio: if delivered == 0 {
-            0.0
-        } else {
-            from_peers as f64 / delivered as f64
-        },
+        offload_ratio: ratio(from_peers, delivered),
         origin_peak_bps: f.metrics.origin_peak_bps,
         origin_p95_bps: percentile(&sorted_bps, 95.0),
         sample_interval_s: f.metrics.interval_us() as f64 / 1e6,
-        download_time_s: TimeStats {
-            mean,
-            p50: percentile(&times, 50.0),
-            p90: percentile(&times, 90.0),
-            p99: percentile(&times, 99.0),
-            max: times.last().copied().unwrap_or(0.0),
-        },
+        download_time_s,
         sim_duration_s: f.end.as_secs_f64(),
         stopped_at_max_time: f.stopped_at_max_time,
         events: f.events,
@@ -258,6 +319,13 @@ pub(crate) fn build(f: RunFacts<'_>) -> RunOutput {
             flows_in_flight: f.flows_in_flight,
         },
         max_reshare_flows: f.max_component_flows,
+        origin_cost: origin_cost(
+            &f.metrics.billing_bits,
+            f.end.0,
+            from_origin,
+            &s.origin.pricing,
+        ),
+        classes,
     };
     let interval_s = f.metrics.interval_us() as f64 / 1e6;
     let mut cum_origin = 0.0;
@@ -364,6 +432,25 @@ impl RunOutput {
                 m / b,
                 b
             ));
+        }
+        let c = &s.origin_cost;
+        if c.total_cost > 0.0 {
+            out.push_str(&format!(
+                "origin cost {:.2} = volume {:.2} ({:.1} GB) + 95th percentile {:.2} ({:.1} Mbps on 5-min samples)\n",
+                c.total_cost, c.volume_cost, c.gb, c.p95_cost, c.p95_5min_mbps
+            ));
+        }
+        if s.classes.len() > 1 {
+            for k in &s.classes {
+                out.push_str(&format!(
+                    "  {:<10} {:>6} peers, offload {:5.1}%, download p50 {:.1} s, p90 {:.1} s\n",
+                    k.name,
+                    k.peers,
+                    100.0 * k.offload_ratio,
+                    k.download_time_s.p50,
+                    k.download_time_s.p90
+                ));
+            }
         }
         out.push_str(&format!("events      {}\n", s.events));
         out

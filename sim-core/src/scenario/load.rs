@@ -28,11 +28,12 @@ use std::path::Path;
 use toml_edit::{DocumentMut, ImDocument, InlineTable, Item, Table, TableLike, Value};
 
 use super::model::{
-    Arrivals, ClientSpec, ContentSpec, NetworkSpec, OriginSpec, PeerClass, Policy, ProtocolSpec,
-    Scenario, SeedGroup, SeedTime, TrackerSpec,
+    Arrivals, ClientSpec, ContentSpec, NetworkSpec, OriginSpec, PeerClass, Policy, PriceTier,
+    Pricing, ProtocolSpec, Scenario, SeedGroup, SeedTime, TrackerSpec,
 };
 use super::raw::{
-    Process, RawArrivals, RawClass, RawClient, RawContent, RawProtocol, RawScenario, RawSeed, Tab,
+    Number, Process, RawArrivals, RawClass, RawClient, RawContent, RawPriceTier, RawProtocol,
+    RawScenario, RawSeed, Tab,
 };
 use crate::time::{SimDuration, SimTime};
 use crate::units::{fmt_bytes, fmt_rate, DURATION_EXPECTED, RATE_EXPECTED, SIZE_EXPECTED};
@@ -710,6 +711,104 @@ fn one_line(message: &str) -> String {
         .join("; ")
 }
 
+/// `[origin]` prices: a flat `price_per_gb`, or `[[origin.price_tiers]]`, and an optional
+/// 95th-percentile `price_per_mbps_month`.
+fn resolve_pricing(
+    flat: Option<Number>,
+    tiers: Option<Vec<Tab<RawPriceTier>>>,
+    per_mbps: Option<Number>,
+) -> Result<Pricing, Invalid> {
+    let price = |x: f64, path: &str| {
+        if x >= 0.0 {
+            Ok(x)
+        } else {
+            Err(Invalid::new(
+                path,
+                format!("expected a price of 0 or more, got {x}"),
+            ))
+        }
+    };
+    let tiers = match (flat, tiers) {
+        (Some(_), Some(_)) => {
+            return Err(Invalid::new(
+                "origin.price_tiers",
+                "give either price_per_gb (one flat price) or [[origin.price_tiers]], not both",
+            )
+            .also("origin.price_per_gb"))
+        }
+        (Some(x), None) => vec![PriceTier {
+            up_to_bytes: u64::MAX,
+            per_gb: price(x.0, "origin.price_per_gb")?,
+        }],
+        (None, Some(raw)) => {
+            let n = raw.len();
+            let mut out: Vec<PriceTier> = Vec::with_capacity(n);
+            for (i, t) in raw.into_iter().enumerate() {
+                let at = |k: &str| format!("origin.price_tiers[{i}].{k}");
+                let per_gb =
+                    t.0.price_per_gb
+                        .ok_or_else(|| missing(at("price_per_gb"), "a price per GB, e.g. 0.05"))?
+                        .0;
+                let per_gb = price(per_gb, &at("price_per_gb"))?;
+                let up_to_bytes = match (t.0.up_to, i + 1 == n) {
+                    (Some(v), _) => v.0,
+                    (None, true) => u64::MAX,
+                    (None, false) => {
+                        return Err(missing(
+                            at("up_to"),
+                            "the volume where this tier ends, e.g. up_to = \"10TB\" \
+                             (only the last tier may omit it)",
+                        ))
+                    }
+                };
+                if let Some(prev) = out.last() {
+                    if up_to_bytes <= prev.up_to_bytes {
+                        return Err(Invalid::new(
+                            at("up_to"),
+                            format!(
+                                "expected tiers in ascending order: {} is not above the previous tier's {}",
+                                fmt_bytes(up_to_bytes),
+                                fmt_bytes(prev.up_to_bytes)
+                            ),
+                        ));
+                    }
+                }
+                out.push(PriceTier {
+                    up_to_bytes,
+                    per_gb,
+                });
+            }
+            out
+        }
+        (None, None) => Vec::new(),
+    };
+    Ok(Pricing {
+        tiers,
+        per_mbps_month: match per_mbps {
+            Some(x) => price(x.0, "origin.price_per_mbps_month")?,
+            None => 0.0,
+        },
+    })
+}
+
+/// The volume tiers as one line, e.g. "0.085 up to 10 TB, then 0.06".
+fn price_list_text(p: &Pricing) -> String {
+    if p.tiers.is_empty() {
+        return "0 (volume not priced)".to_string();
+    }
+    p.tiers
+        .iter()
+        .map(|t| {
+            if t.up_to_bytes == u64::MAX {
+                format!("{}", t.per_gb)
+            } else {
+                format!("{} up to {}", t.per_gb, fmt_bytes(t.up_to_bytes))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", then ")
+}
+
 /// `[client]`: the policy and the parameters only that policy uses.
 fn resolve_client(c: RawClient) -> Result<ClientSpec, Invalid> {
     let policy = c.policy.map_or(Policy::WebSeed, |p| p.0);
@@ -823,8 +922,10 @@ fn resolve(raw: RawScenario, default_name: &str) -> Result<Scenario, Invalid> {
             capacity_bps: 0,
             per_connection_bps: u64::MAX,
             requests_per_client: 1,
+            pricing: Pricing::default(),
         },
         Some(o) => OriginSpec {
+            pricing: resolve_pricing(o.price_per_gb, o.price_tiers, o.price_per_mbps_month)?,
             capacity_bps: o
                 .capacity
                 .ok_or_else(|| {
@@ -1291,6 +1392,18 @@ pub fn describe(s: &Scenario) -> String {
                 ("capacity", rate_text(o.capacity_bps)),
                 ("per_connection", per_connection),
                 ("requests_per_client", o.requests_per_client.to_string()),
+                ("price_per_gb", price_list_text(&o.pricing)),
+                (
+                    "price_per_mbps_month",
+                    if o.pricing.per_mbps_month > 0.0 {
+                        format!(
+                            "{} per Mbps of 95th-percentile 5-min rate, per 30 days",
+                            o.pricing.per_mbps_month
+                        )
+                    } else {
+                        "0 (no 95th-percentile billing)".to_string()
+                    },
+                ),
             ],
         );
     }
@@ -1502,7 +1615,8 @@ download = "30Mbps"
             OriginSpec {
                 capacity_bps: 0,
                 per_connection_bps: u64::MAX,
-                requests_per_client: 1
+                requests_per_client: 1,
+                pricing: Pricing::default(),
             }
         );
         assert_eq!(

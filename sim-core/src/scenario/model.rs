@@ -91,6 +91,28 @@ pub struct OriginSpec {
     pub per_connection_bps: u64,
     /// Concurrent range requests one client keeps open to the origin.
     pub requests_per_client: u32,
+    /// What origin traffic costs.
+    pub pricing: Pricing,
+}
+
+/// The origin's price list, in the scenario's currency.
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+pub struct Pricing {
+    /// Volume tiers, by ascending upper bound; each prices the gigabytes (10^9 bytes)
+    /// that fall in it (marginal pricing, as CDN price lists do). Empty = volume is free.
+    pub tiers: Vec<PriceTier>,
+    /// 95th-percentile billing: price per Mbps of the month's 95th-percentile 5-minute
+    /// origin rate, per 30 days (prorated to the simulated duration). 0 = none.
+    pub per_mbps_month: f64,
+}
+
+/// One volume tier.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PriceTier {
+    /// Upper bound of the tier in bytes of origin traffic (`u64::MAX` for the last).
+    pub up_to_bytes: u64,
+    /// Price per GB (10^9 bytes) inside the tier.
+    pub per_gb: f64,
 }
 
 /// The central tracker.

@@ -69,6 +69,17 @@ pub(crate) struct RawOrigin {
     pub capacity: Option<Rate>,
     pub per_connection: Option<PerConnection>,
     pub requests_per_client: Option<U32>,
+    pub price_per_gb: Option<Number>,
+    pub price_tiers: Option<Vec<Tab<RawPriceTier>>>,
+    pub price_per_mbps_month: Option<Number>,
+}
+
+/// One `[[origin.price_tiers]]` entry: a marginal price per GB up to a volume.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawPriceTier {
+    pub up_to: Option<Size>,
+    pub price_per_gb: Option<Number>,
 }
 
 /// `[tracker]`

@@ -7,7 +7,7 @@
 //! | policy | uses the origin for | source |
 //! | --- | --- | --- |
 //! | `web-seed` | pieces no peer currently unchoking the client holds | BEP 19 (web seeding) |
-//! | `fallback` | pieces no neighbour holds at all | P2P first, origin as last resort |
+//! | `fallback` | pieces no neighbour able to upload holds | P2P first, origin as last resort |
 //! | `rate-target` | the shortfall between a target rate and what peers gave over the last rechoke period (the flow is capped at the shortfall) | BitTorrent DNA per-object QoS |
 //! | `http-first` | the first K pieces (in order) or the first T seconds, peers unused; then as `fallback` | fast start of P2P CDNs |
 //! | `http-only` | everything, in order; no peers | the baseline |
@@ -28,7 +28,7 @@ enum Covered {
     Nothing,
     /// Pieces held by neighbours that unchoke the client.
     ByUnchokers,
-    /// Pieces held by any neighbour.
+    /// Pieces held by any neighbour able to upload.
     ByNeighbours,
 }
 
@@ -112,11 +112,15 @@ impl Simulation {
         mask.resize(words, 0);
         if covered != Covered::Nothing {
             for c in &self.peers[d as usize].conns {
-                if covered == Covered::ByNeighbours || !c.they_choke {
-                    for (w, &x) in mask
-                        .iter_mut()
-                        .zip(self.peers[c.peer as usize].have.words())
-                    {
+                let q = &self.peers[c.peer as usize];
+                // A neighbour covers a piece if it could send it: unchoking us (web-seed),
+                // or merely able to upload at all (fallback).
+                let can_serve = match covered {
+                    Covered::ByUnchokers => !c.they_choke,
+                    _ => q.up_bps > 0.0,
+                };
+                if can_serve {
+                    for (w, &x) in mask.iter_mut().zip(q.have.words()) {
                         *w |= x;
                     }
                 }

@@ -1,0 +1,154 @@
+//! What the origin costs: volume priced by tiers, and 95th-percentile billing on
+//! 5-minute samples, as CDNs and transit providers bill.
+//!
+//! 95th-percentile billing: the origin's rate is averaged over each 5-minute interval; the
+//! top 5% of intervals are discarded and the highest remaining one is the billed rate
+//! (nearest rank). Billing periods are usually a month; a shorter run is prorated by its
+//! simulated duration over 30 days.
+
+use serde::Serialize;
+
+use crate::metrics::percentile;
+use crate::scenario::Pricing;
+
+/// Width of a billing sample: 5 minutes, in microseconds.
+pub const BILLING_SAMPLE_US: u64 = 300 * 1_000_000;
+/// Seconds in a billing month (30 days), for prorating.
+const MONTH_S: f64 = 30.0 * 86_400.0;
+
+/// Origin traffic figures of one simulated day.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct OriginDay {
+    /// Day index from the start of the run (0 = the first 24 h).
+    pub day: u32,
+    /// Origin bytes that day, in GB (10^9 bytes).
+    pub gb: f64,
+    /// Highest 5-minute average origin rate that day, Mbps.
+    pub peak_mbps: f64,
+    /// 95th percentile of that day's 5-minute averages, Mbps.
+    pub p95_mbps: f64,
+}
+
+/// The origin's bill for the run.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct OriginCost {
+    /// Origin bytes in GB (10^9 bytes).
+    pub gb: f64,
+    /// Volume charge from the price tiers.
+    pub volume_cost: f64,
+    /// 95th percentile of the 5-minute origin rate over the whole run, Mbps.
+    pub p95_5min_mbps: f64,
+    /// 95th-percentile charge, prorated to the simulated duration.
+    pub p95_cost: f64,
+    /// Volume plus 95th-percentile charges.
+    pub total_cost: f64,
+    /// Day by day.
+    pub per_day: Vec<OriginDay>,
+}
+
+/// Volume charge of `bytes` of origin traffic under marginal tiers.
+pub fn volume_cost(bytes: u64, pricing: &Pricing) -> f64 {
+    let mut cost = 0.0;
+    let mut lower = 0u64;
+    for t in &pricing.tiers {
+        if bytes <= lower {
+            break;
+        }
+        let in_tier = bytes.min(t.up_to_bytes) - lower;
+        cost += in_tier as f64 / 1e9 * t.per_gb;
+        lower = t.up_to_bytes;
+    }
+    cost
+}
+
+/// The bill, from the origin bits of each 5-minute sample (the last one possibly
+/// shorter: `end_us` is the end of the run) and the total origin bytes.
+pub fn origin_cost(samples_bits: &[f64], end_us: u64, bytes: u64, pricing: &Pricing) -> OriginCost {
+    let mbps: Vec<f64> = samples_bits
+        .iter()
+        .enumerate()
+        .map(|(i, bits)| {
+            let start = i as u64 * BILLING_SAMPLE_US;
+            let len = end_us.saturating_sub(start).clamp(1, BILLING_SAMPLE_US);
+            bits / (len as f64 / 1e6) / 1e6
+        })
+        .collect();
+    let sorted = |v: &[f64]| {
+        let mut v = v.to_vec();
+        v.sort_by(f64::total_cmp);
+        v
+    };
+    let p95 = percentile(&sorted(&mbps), 95.0);
+    let per_day_samples = (86_400_000_000 / BILLING_SAMPLE_US) as usize;
+    let per_day = mbps
+        .chunks(per_day_samples)
+        .zip(samples_bits.chunks(per_day_samples))
+        .enumerate()
+        .map(|(day, (rates, bits))| OriginDay {
+            day: day as u32,
+            gb: bits.iter().sum::<f64>() / 8.0 / 1e9,
+            peak_mbps: rates.iter().copied().fold(0.0, f64::max),
+            p95_mbps: percentile(&sorted(rates), 95.0),
+        })
+        .collect();
+    let volume = volume_cost(bytes, pricing);
+    let p95_cost = p95 * pricing.per_mbps_month * (end_us as f64 / 1e6 / MONTH_S);
+    OriginCost {
+        gb: bytes as f64 / 1e9,
+        volume_cost: volume,
+        p95_5min_mbps: p95,
+        p95_cost,
+        total_cost: volume + p95_cost,
+        per_day,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::PriceTier;
+
+    fn tiers() -> Pricing {
+        Pricing {
+            tiers: vec![
+                PriceTier {
+                    up_to_bytes: 10_000_000_000_000,
+                    per_gb: 0.085,
+                },
+                PriceTier {
+                    up_to_bytes: u64::MAX,
+                    per_gb: 0.06,
+                },
+            ],
+            per_mbps_month: 2.0,
+        }
+    }
+
+    #[test]
+    fn marginal_tiers() {
+        // 5 TB all in the first tier; 15 TB = 10 TB at 0.085 + 5 TB at 0.06.
+        assert!((volume_cost(5_000_000_000_000, &tiers()) - 425.0).abs() < 1e-9);
+        assert!((volume_cost(15_000_000_000_000, &tiers()) - (850.0 + 300.0)).abs() < 1e-9);
+        assert_eq!(volume_cost(0, &tiers()), 0.0);
+        assert_eq!(volume_cost(123, &Pricing::default()), 0.0);
+    }
+
+    #[test]
+    fn p95_of_five_minute_samples_and_days() {
+        // 40 samples (200 min): 38 at 10 Mbps, 2 bursts at 100 Mbps. The top 5% (2 of 40)
+        // are discarded, so the billed rate is 10 Mbps.
+        let bits_at = |mbps: f64| mbps * 1e6 * 300.0;
+        let mut samples: Vec<f64> = vec![bits_at(10.0); 40];
+        samples[3] = bits_at(100.0);
+        samples[17] = bits_at(100.0);
+        let end = 40 * BILLING_SAMPLE_US;
+        let c = origin_cost(&samples, end, 1_000_000_000, &tiers());
+        assert!((c.p95_5min_mbps - 10.0).abs() < 1e-9);
+        assert_eq!(c.per_day.len(), 1);
+        assert!((c.per_day[0].peak_mbps - 100.0).abs() < 1e-9);
+        // 10 Mbps x 2 per Mbps-month, prorated to 200 min of a 30-day month.
+        let want = 10.0 * 2.0 * (200.0 * 60.0) / (30.0 * 86_400.0);
+        assert!((c.p95_cost - want).abs() < 1e-12);
+        assert!((c.volume_cost - 0.085).abs() < 1e-12);
+    }
+}
