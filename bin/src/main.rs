@@ -26,7 +26,8 @@ gives byte-identical outputs.",
     after_help = "Examples:\n  \
 swarmsim run scenarios/quickstart.toml\n  \
 swarmsim run scenarios/flash-crowd.toml --seed 7 --set origin.capacity=1Gbps --out /tmp/fc\n  \
-swarmsim validate scenarios/poisson-steady.toml --set client.seed_time=exp(30min)"
+swarmsim validate scenarios/poisson-steady.toml --set client.seed_time=exp(30min)\n  \
+swarmsim fluid scenarios/fluid-upload.toml"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -45,6 +46,32 @@ perf.json        wall time, events per second, peak memory (not deterministic)"
     Run(RunArgs),
     /// Check a scenario file and print the resolved scenario (units parsed, defaults filled).
     Validate(ScenarioArgs),
+    /// Predict the steady state of a Poisson scenario with the Qiu–Srikant fluid model.
+    #[command(
+        long_about = "Predict the steady state of a Poisson-arrival scenario with the fluid \
+model of Qiu & Srikant (SIGCOMM 2004): the regime (upload- or download-constrained), the \
+mean numbers of leechers x̄ and seeds ȳ, the mean download time T and the per-leecher \
+completion rate β. No simulation is run. The model has no origin, no initial seeds, one \
+kind of peer and no piece granularity: what it leaves out of the scenario is listed under \
+caveats.",
+        after_help = "Examples:\n  \
+swarmsim fluid scenarios/fluid-upload.toml\n  \
+swarmsim fluid scenarios/poisson-steady.toml --set client.seed_time=exp(30min) --eta 0.85 --json"
+    )]
+    Fluid(FluidArgs),
+}
+
+#[derive(Args)]
+struct FluidArgs {
+    #[command(flatten)]
+    scenario: ScenarioArgs,
+    /// Efficiency η of leechers' upload, in (0, 1]: the share of it that finds a peer
+    /// needing what the leecher has (1 = ideal).
+    #[arg(long, default_value_t = 1.0, value_name = "ETA")]
+    eta: f64,
+    /// Print the prediction as JSON (unbounded figures are null).
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Args)]
@@ -77,6 +104,7 @@ fn main() {
     let result = match cli.command {
         Command::Run(a) => run(a),
         Command::Validate(a) => validate(a),
+        Command::Fluid(a) => fluid(a),
     };
     if let Err(e) = result {
         eprintln!("Error: {e:#}");
@@ -153,6 +181,113 @@ fn run(a: RunArgs) -> Result<()> {
             "invariant violations: {}",
             out.invariant_violations.join("; ")
         );
+    }
+    Ok(())
+}
+
+/// A rate per second as "1/N s" (N = its inverse in seconds), "0" or "inf (...)"; only
+/// γ can be 0 or infinite.
+fn per_s(rate: f64) -> String {
+    if rate == 0.0 {
+        "0".into()
+    } else if rate.is_infinite() {
+        "inf (peers leave on completion)".into()
+    } else {
+        format!("1/{:.1} s", 1.0 / rate)
+    }
+}
+
+fn fluid(a: FluidArgs) -> Result<()> {
+    use sim_core::fluid::{scenario_caveats, FluidParams, Regime};
+    let s = load(&a.scenario, None)?;
+    let p = FluidParams::from_scenario(&s, a.eta)?;
+    let ss = p.steady_state()?;
+    let caveats = scenario_caveats(&s, &p);
+    if a.json {
+        let finite = |v: f64| v.is_finite().then_some(v);
+        let doc = serde_json::json!({
+            "scenario": s.name,
+            "model": "Qiu & Srikant fluid model (SIGCOMM 2004), REFERENCE §4",
+            "params_per_s": {
+                "lambda": p.lambda,
+                "c": p.c,
+                "mu": p.mu,
+                "theta": p.theta,
+                "gamma": finite(p.gamma),
+                "eta": p.eta,
+            },
+            "regime": ss.regime,
+            "beta_per_s": ss.beta,
+            "leechers": ss.leechers,
+            "seeds": finite(ss.seeds),
+            "download_time_s": ss.download_time,
+            "download_time_min": ss.download_time / 60.0,
+            "caveats": caveats,
+        });
+        println!("{}", serde_json::to_string_pretty(&doc)?);
+        return Ok(());
+    }
+    let upload_time = if p.gamma == 0.0 {
+        "-inf s (seeds never leave)".to_string()
+    } else {
+        let t = (1.0 / p.mu - 1.0 / p.gamma) / p.eta;
+        let note = if t <= 0.0 {
+            " (seeds stay longer than one upload: they alone keep up)"
+        } else {
+            ""
+        };
+        format!("{t:.1} s{note}")
+    };
+    let (cmp, why) = match ss.regime {
+        Regime::DownloadConstrained => (">=", "leechers' download links limit completions"),
+        Regime::UploadConstrained => ("<", "the swarm's upload capacity limits completions"),
+    };
+    println!(
+        "scenario    {} (Qiu & Srikant fluid model, REFERENCE §4)",
+        s.name
+    );
+    println!(
+        "parameters  λ = {:.4}/s ({:.2}/min), c = {}, μ = {}, γ = {}, θ = 0 (aborts not \
+         simulated), η = {}",
+        p.lambda,
+        p.lambda * 60.0,
+        per_s(p.c),
+        per_s(p.mu),
+        per_s(p.gamma),
+        p.eta
+    );
+    println!(
+        "regime      {}: 1/c = {:.1} s {cmp} (1/η)(1/μ − 1/γ) = {upload_time}; {why}",
+        ss.regime,
+        1.0 / p.c
+    );
+    println!("leechers    x̄ = {:.1}", ss.leechers);
+    if ss.seeds.is_finite() {
+        println!(
+            "seeds       ȳ = {:.1} (completed peers still seeding)",
+            ss.seeds
+        );
+    } else {
+        println!("seeds       ȳ unbounded (seeds never leave: no steady state)");
+    }
+    println!(
+        "download    T = {:.1} s ({:.2} min), λT = {:.1}",
+        ss.download_time,
+        ss.download_time / 60.0,
+        p.lambda * ss.download_time
+    );
+    println!(
+        "β           {:.6}/s (1/β = {:.1} s per file per leecher)",
+        ss.beta,
+        1.0 / ss.beta
+    );
+    if caveats.is_empty() {
+        println!("caveats     none");
+    } else {
+        for (i, c) in caveats.iter().enumerate() {
+            let label = if i == 0 { "caveats" } else { "" };
+            println!("{label:<11} - {c}");
+        }
     }
     Ok(())
 }

@@ -25,8 +25,9 @@ pub fn kumar_ross_s(
 
 /// The Kumar–Ross bound of a flash-crowd scenario, in seconds after the crowd arrives;
 /// `None` for other arrival processes. The server upload u_s is the origin capacity plus
-/// the initial seeds' uploads; classes contribute their exact peer counts.
-pub fn scenario_kumar_ross_s(s: &Scenario, class_counts: &[u64]) -> Option<f64> {
+/// the initial seeds' uploads; `peer_caps` are the leechers' actual (upload, download)
+/// caps in bits/s, as drawn for this run.
+pub fn scenario_kumar_ross_s(s: &Scenario, peer_caps: &[(f64, f64)]) -> Option<f64> {
     let Arrivals::FlashCrowd { peers, .. } = s.arrivals else {
         return None;
     };
@@ -36,19 +37,11 @@ pub fn scenario_kumar_ross_s(s: &Scenario, class_counts: &[u64]) -> Option<f64> 
             .iter()
             .map(|g| g.count as f64 * g.upload_bps as f64)
             .sum::<f64>();
-    let d_min = s
-        .classes
+    let d_min = peer_caps
         .iter()
-        .zip(class_counts)
-        .filter(|(_, &n)| n > 0)
-        .map(|(c, _)| c.download_bps as f64)
+        .map(|&(_, d)| d)
         .fold(f64::INFINITY, f64::min);
-    let sum_up: f64 = s
-        .classes
-        .iter()
-        .zip(class_counts)
-        .map(|(c, &n)| c.upload_bps as f64 * n as f64)
-        .sum();
+    let sum_up: f64 = peer_caps.iter().map(|&(u, _)| u).sum();
     Some(kumar_ross_s(
         peers as u64,
         file_bits,

@@ -111,6 +111,10 @@ pub struct Peer {
     pub wasted_bytes: u64,
     /// This peer's own random stream.
     pub rng: StreamRng,
+    /// Has the P2P client (else downloads over HTTP alone).
+    pub p2p: bool,
+    /// Behind a NAT or firewall: accepts no incoming connection.
+    pub nat: bool,
 }
 
 impl Peer {
@@ -144,6 +148,8 @@ impl Peer {
             up_bytes: 0,
             wasted_bytes: 0,
             rng,
+            p2p: true,
+            nat: false,
         }
     }
 

@@ -20,6 +20,14 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 pub struct PeerRecord {
     /// Class index.
     pub class: u16,
+    /// Has the P2P client.
+    pub p2p: bool,
+    /// Behind a NAT.
+    pub nat: bool,
+    /// Upload cap, bits/s (0 if not uploading).
+    pub up_bps: f64,
+    /// Download cap, bits/s.
+    pub down_bps: f64,
     /// Arrival time.
     pub arrival: SimTime,
     /// Completion time ([`SimTime::NEVER`] if it did not complete).
@@ -131,6 +139,8 @@ pub struct Summary {
     pub digest: String,
     /// Leechers that arrived.
     pub peers: u32,
+    /// Of which without the P2P client (HTTP only).
+    pub http_only_peers: u32,
     /// Initial seeds.
     pub initial_seeds: u32,
     /// Leechers that completed.
@@ -293,6 +303,7 @@ pub(crate) fn build(f: RunFacts<'_>) -> RunOutput {
         scenario_hash: scenario_hash(s),
         digest: f.digest,
         peers: f.peers.len() as u32,
+        http_only_peers: f.peers.iter().filter(|p| !p.p2p).count() as u32,
         initial_seeds: f.initial_seeds,
         completed_downloads: completed,
         bytes_from_origin: from_origin,

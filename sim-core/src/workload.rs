@@ -1,12 +1,36 @@
 //! Workload: who arrives when, and with which access link.
 //!
-//! Arrival instants come from the scenario's process (flash crowd, Poisson); classes are
-//! assigned so that each class gets its share exactly up to rounding (largest remainder),
-//! in a random order, so small populations still match the stated mix.
+//! Arrival instants come from the scenario's process:
+//!
+//! | process | intensity λ(t) on [start, until) | source |
+//! | --- | --- | --- |
+//! | flash crowd | all `peers` at one instant | the Kumar–Ross setting (REFERENCE §2) |
+//! | Poisson | constant λ | steady state (Little's law, REFERENCE §3) |
+//! | decaying | λ0·e^(−(t − start)/τ) | arrivals to a new torrent decay roughly exponentially after release (Guo et al., IMC 2005) |
+//! | diurnal | λ̄·w[h(t)]/mean(w), h(t) the local hour | the daily cycle of demand |
+//! | trace | the instants of a file, replayed | measured workloads |
+//!
+//! Non-homogeneous processes are sampled exactly by inverting the integrated intensity
+//! Λ(t) = ∫ λ: the points E1 < E2 < … of a unit-rate Poisson process (cumulative sums of
+//! exponential(1) draws) map to arrival instants Λ⁻¹(Ek) (Çinlar's method; no rejection, so
+//! one draw per arrival). Each instant is computed as an offset from an integer
+//! microsecond origin (the start of the window, or of the hour) and converted to whole
+//! microseconds once, by flooring; nothing downstream sees an f64 time. All draws come from
+//! the workload's own stream, so the arrivals depend only on the master seed. The
+//! homogeneous Poisson process keeps its original sampler (exponential gaps summed in
+//! seconds), so that existing scenarios keep their arrivals and digests.
+//!
+//! Classes are assigned so that each class gets its share exactly up to rounding (largest
+//! remainder), in a random order, so small populations still match the stated mix.
 
 use crate::rng::{StreamKind, StreamRng};
 use crate::scenario::{Arrivals, Scenario};
-use crate::time::{SimTime, US_PER_S};
+use crate::time::{SimDuration, SimTime, US_PER_S};
+
+/// Microseconds in one hour.
+const HOUR_US: u64 = 3_600 * US_PER_S;
+/// Microseconds in one day.
+const DAY_US: u64 = 24 * HOUR_US;
 
 /// One arriving leecher: when, and the index of its class.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,12 +41,13 @@ pub struct Arrival {
     pub class: u16,
 }
 
-/// All arrivals of the scenario, sorted by time.
+/// All arrivals of the scenario, sorted by time. Deterministic: the instants and the
+/// classes are drawn from the stream `(seed, Workload, 0)` only.
 pub fn generate(s: &Scenario) -> Vec<Arrival> {
     let mut rng = StreamRng::new(s.seed, StreamKind::Workload, 0);
-    let times: Vec<SimTime> = match s.arrivals {
-        Arrivals::FlashCrowd { peers, at } => vec![at; peers as usize],
-        Arrivals::Poisson {
+    let times: Vec<SimTime> = match &s.arrivals {
+        &Arrivals::FlashCrowd { peers, at } => vec![at; peers as usize],
+        &Arrivals::Poisson {
             rate_per_s,
             start,
             until,
@@ -39,6 +64,31 @@ pub fn generate(s: &Scenario) -> Vec<Arrival> {
             }
             out
         }
+        &Arrivals::Decaying {
+            initial_rate_per_s,
+            tau,
+            start,
+            until,
+        } => decaying_times(initial_rate_per_s, tau, start, until, &mut rng),
+        Arrivals::Diurnal {
+            mean_rate_per_s,
+            weights,
+            utc_offset_hours,
+            start,
+            until,
+        } => diurnal_times(
+            *mean_rate_per_s,
+            weights,
+            *utc_offset_hours,
+            *start,
+            *until,
+            &mut rng,
+        ),
+        Arrivals::Trace { times } => {
+            let mut times = times.clone();
+            times.sort_unstable();
+            times
+        }
     };
     let classes = assign_classes(s, times.len(), &mut rng);
     times
@@ -46,6 +96,152 @@ pub fn generate(s: &Scenario) -> Vec<Arrival> {
         .zip(classes)
         .map(|(at, class)| Arrival { at, class })
         .collect()
+}
+
+/// The expected number of arrivals of the process: ∫ λ(t) dt over its window (`peers` for a
+/// flash crowd, the number of instants for a trace). A pure function of the scenario, used
+/// by the loader to turn `count = N` into a rate and by `swarmsim validate`.
+pub fn expected_count(a: &Arrivals) -> f64 {
+    match a {
+        &Arrivals::FlashCrowd { peers, .. } => f64::from(peers),
+        &Arrivals::Poisson {
+            rate_per_s,
+            start,
+            until,
+        } => rate_per_s * until.since(start).as_secs_f64(),
+        &Arrivals::Decaying {
+            initial_rate_per_s,
+            tau,
+            start,
+            until,
+        } => initial_rate_per_s * decaying_mass_s(tau, until.since(start)),
+        Arrivals::Diurnal {
+            mean_rate_per_s,
+            weights,
+            utc_offset_hours,
+            start,
+            until,
+        } => {
+            let rates = hourly_rates(*mean_rate_per_s, weights);
+            hour_segments(*start, *until, *utc_offset_hours)
+                .map(|seg| rates[seg.hour] * seg.seconds())
+                .sum()
+        }
+        Arrivals::Trace { times } => times.len() as f64,
+    }
+}
+
+/// τ·(1 − e^(−W/τ)) in seconds: the integral of e^(−t/τ) over [0, W).
+fn decaying_mass_s(tau: SimDuration, window: SimDuration) -> f64 {
+    let tau_s = tau.as_secs_f64();
+    -tau_s * (-window.as_secs_f64() / tau_s).exp_m1()
+}
+
+/// The decaying process by inversion: Λ(t) = λ0·τ·(1 − e^(−(t − start)/τ)), so the k-th
+/// unit-rate point E maps to start − τ·ln(1 − E/(λ0·τ)), for E below Λ(until).
+fn decaying_times(
+    rate0: f64,
+    tau: SimDuration,
+    start: SimTime,
+    until: SimTime,
+    rng: &mut StreamRng,
+) -> Vec<SimTime> {
+    let window = until.since(start);
+    let mass = rate0 * decaying_mass_s(tau, window);
+    let scale = rate0 * tau.as_secs_f64();
+    let tau_us = tau.as_us() as f64;
+    let last = window.as_us().saturating_sub(1);
+    let mut out = Vec::new();
+    let mut e = rng.exp(1.0);
+    while e < mass {
+        let offset_us = -tau_us * (-e / scale).ln_1p();
+        out.push(start.after(SimDuration((offset_us as u64).min(last))));
+        e += rng.exp(1.0);
+    }
+    out
+}
+
+/// Arrivals per second in each local hour: λ̄·w[h]/mean(w).
+fn hourly_rates(mean_rate_per_s: f64, weights: &[f64; 24]) -> [f64; 24] {
+    let mean = weights.iter().sum::<f64>() / 24.0;
+    weights.map(|w| {
+        if mean > 0.0 {
+            mean_rate_per_s * w / mean
+        } else {
+            0.0
+        }
+    })
+}
+
+/// One stretch of the window inside a single local hour.
+#[derive(Debug, Clone, Copy)]
+struct HourSegment {
+    /// First microsecond of the stretch.
+    from: u64,
+    /// End of the stretch (exclusive), µs.
+    to: u64,
+    /// Local hour of day, 0..24.
+    hour: usize,
+}
+
+impl HourSegment {
+    fn seconds(&self) -> f64 {
+        (self.to - self.from) as f64 / US_PER_S as f64
+    }
+}
+
+/// The window [start, until) cut at every local hour boundary, in order. Local time is
+/// UTC + `utc_offset_hours` (rounded to the microsecond), and t = 0 is 00:00 UTC.
+fn hour_segments(
+    start: SimTime,
+    until: SimTime,
+    utc_offset_hours: f64,
+) -> impl Iterator<Item = HourSegment> {
+    let offset_us = (utc_offset_hours * HOUR_US as f64).round() as i128;
+    let end = until.as_us();
+    let mut from = start.as_us();
+    std::iter::from_fn(move || {
+        if from >= end {
+            return None;
+        }
+        let local = (i128::from(from) + offset_us).rem_euclid(i128::from(DAY_US)) as u64;
+        let to = (from + (HOUR_US - local % HOUR_US)).min(end);
+        let seg = HourSegment {
+            from,
+            to,
+            hour: (local / HOUR_US) as usize,
+        };
+        from = to;
+        Some(seg)
+    })
+}
+
+/// The diurnal process by inversion of its piecewise-constant Λ, one local hour at a time:
+/// a unit-rate point E that falls in the hour's share of Λ maps to the hour's start plus
+/// (E − Λ(hour start))/λ_h.
+fn diurnal_times(
+    mean_rate_per_s: f64,
+    weights: &[f64; 24],
+    utc_offset_hours: f64,
+    start: SimTime,
+    until: SimTime,
+    rng: &mut StreamRng,
+) -> Vec<SimTime> {
+    let rates = hourly_rates(mean_rate_per_s, weights);
+    let mut out = Vec::new();
+    let mut e = rng.exp(1.0);
+    let mut done = 0.0; // Λ at the start of the current segment
+    for seg in hour_segments(start, until, utc_offset_hours) {
+        let rate = rates[seg.hour];
+        let mass = rate * seg.seconds();
+        while e < done + mass {
+            let offset_us = (e - done) / rate * US_PER_S as f64;
+            out.push(SimTime((seg.from + offset_us as u64).min(seg.to - 1)));
+            e += rng.exp(1.0);
+        }
+        done += mass;
+    }
+    out
 }
 
 /// Class of each of `n` peers: exact shares by largest remainder, shuffled.

@@ -25,6 +25,9 @@ struct Case {
     slots: u32,
     endgame: bool,
     quantum: &'static str,
+    nat_share: f64,
+    p2p_share: f64,
+    cap_sigma: f64,
 }
 
 fn case() -> impl Strategy<Value = Case> {
@@ -53,15 +56,21 @@ fn case() -> impl Strategy<Value = Case> {
             any::<bool>(),
             prop_oneof![Just("1us"), Just("1ms"), Just("20ms")],
         ),
+        (
+            prop_oneof![Just(0.0), Just(0.5)],
+            prop_oneof![3 => Just(1.0), 1 => Just(0.5)],
+            prop_oneof![Just(0.0), Just(0.6)],
+        ),
     )
         .prop_filter("someone must hold the content", |c| {
             let origin = c.1 .0 > 0;
             let seeds = c.2 .0 > 0 && c.2 .1 > 0;
             let needs_origin = c.5 .1 >= 2;
             // Somebody holds the content, and origin-based policies have an origin.
-            origin || (seeds && !needs_origin)
+            let partial_adoption = c.7 .1 < 1.0;
+            origin || (seeds && !needs_origin && !partial_adoption)
         })
-        .prop_map(|(a, o, sd, caps, st, pol, proto)| Case {
+        .prop_map(|(a, o, sd, caps, st, pol, proto, aud)| Case {
             peers: a.0,
             pieces: a.1,
             piece_kib: a.2,
@@ -79,6 +88,9 @@ fn case() -> impl Strategy<Value = Case> {
             slots: proto.0,
             endgame: proto.1,
             quantum: proto.2,
+            nat_share: aud.0,
+            p2p_share: aud.1,
+            cap_sigma: aud.2,
         })
 }
 
@@ -119,11 +131,16 @@ fn toml(c: &Case) -> String {
     }
     for (i, share) in [c.share0, 1.0 - c.share0].iter().enumerate() {
         t += &format!(
-            "[[classes]]\nname = \"c{i}\"\nshare = {share}\nupload = \"{}\"\ndownload = \"{}Mbps\"\n",
+            "[[classes]]\nname = \"c{i}\"\nshare = {share}\nupload = \"{}\"\ndownload = \"{}Mbps\"\ncap_sigma = {}\n",
             if c.up[i] == 0 { "0".to_string() } else { format!("{}Mbps", c.up[i]) },
-            c.down[i]
+            c.down[i],
+            c.cap_sigma
         );
     }
+    t += &format!(
+        "[audience]\nnat_share = {}\np2p_share = {}\n",
+        c.nat_share, c.p2p_share
+    );
     if c.poisson {
         t += &format!(
             "[arrivals]\nprocess = \"poisson\"\ncount = {}\nuntil = \"60s\"\n",

@@ -28,15 +28,17 @@ use std::path::Path;
 use toml_edit::{DocumentMut, ImDocument, InlineTable, Item, Table, TableLike, Value};
 
 use super::model::{
-    Arrivals, ClientSpec, ContentSpec, NetworkSpec, OriginSpec, PeerClass, Policy, PriceTier,
-    Pricing, ProtocolSpec, Scenario, SeedGroup, SeedTime, TrackerSpec,
+    Arrivals, AudienceSpec, ClientSpec, ContentSpec, NetworkSpec, OriginSpec, PeerClass, Policy,
+    PriceTier, Pricing, ProtocolSpec, Scenario, SeedGroup, SeedTime, TrackerSpec,
 };
+use super::raw::PROCESS_EXPECTED;
 use super::raw::{
-    Number, Process, RawArrivals, RawClass, RawClient, RawContent, RawPriceTier, RawProtocol,
-    RawScenario, RawSeed, Tab,
+    Number, Process, RawArrivals, RawAudience, RawClass, RawClient, RawContent, RawPriceTier,
+    RawProtocol, RawScenario, RawSeed, Tab,
 };
 use crate::time::{SimDuration, SimTime};
 use crate::units::{fmt_bytes, fmt_rate, DURATION_EXPECTED, RATE_EXPECTED, SIZE_EXPECTED};
+use crate::workload::expected_count;
 
 /// Default master seed.
 pub const DEFAULT_SEED: u64 = 1;
@@ -52,6 +54,8 @@ pub const DEFAULT_LATENCY: SimDuration = SimDuration::from_millis(25);
 pub const DEFAULT_TIME_QUANTUM: SimDuration = SimDuration::from_millis(1);
 /// Default fairness tolerance of the bandwidth sharing: 0.1% (see `NetworkSpec`).
 pub const DEFAULT_FAIRNESS_TOLERANCE: f64 = 0.001;
+/// Default clip of the lognormal cap spread: caps stay within ÷4 .. ×4 of the class value.
+pub const DEFAULT_CAP_CLIP: f64 = 4.0;
 /// Default peers per announce (the mainline client's `numwant`).
 pub const DEFAULT_NUMWANT: u32 = 50;
 /// Default announce period: 30 min.
@@ -611,17 +615,30 @@ pub fn load_file(path: &Path, overrides: &[Override]) -> Result<Scenario, Scenar
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "scenario".to_string());
-    load_str(&text, &file, &stem, overrides)
+    load_text(&text, &file, &stem, overrides, path.parent())
 }
 
 /// Loads a scenario from TOML `text`. `file_label` names it in errors, `default_name` is
 /// the scenario's name when the text sets none. `overrides` are applied in order after the
-/// text itself deserialized cleanly, then the result is validated.
+/// text itself deserialized cleanly, then the result is validated. The text has no
+/// directory, so a relative `[arrivals] file` (a trace) is read from the current directory;
+/// [`load_file`] reads it from the scenario file's directory.
 pub fn load_str(
     text: &str,
     file_label: &str,
     default_name: &str,
     overrides: &[Override],
+) -> Result<Scenario, ScenarioError> {
+    load_text(text, file_label, default_name, overrides, None)
+}
+
+/// [`load_str`], with relative file paths in the scenario resolved against `dir`.
+fn load_text(
+    text: &str,
+    file_label: &str,
+    default_name: &str,
+    overrides: &[Override],
+    dir: Option<&Path>,
 ) -> Result<Scenario, ScenarioError> {
     let doc = ImDocument::parse(text).map_err(|e| {
         let line = e.span().map(|s| line_of(text, s.start));
@@ -664,7 +681,7 @@ pub fn load_str(
         }
     }
 
-    resolve(raw, default_name).map_err(|invalid| {
+    resolve(raw, default_name, dir).map_err(|invalid| {
         let blamed = assigned.iter().rev().find(|(own, _)| {
             std::iter::once(&invalid.path)
                 .chain(&invalid.related)
@@ -877,7 +894,7 @@ fn at_least_one(n: u32, path: &str) -> Result<u32, Invalid> {
 }
 
 /// Fills in defaults and checks every rule; the result is what the simulator runs.
-fn resolve(raw: RawScenario, default_name: &str) -> Result<Scenario, Invalid> {
+fn resolve(raw: RawScenario, default_name: &str, dir: Option<&Path>) -> Result<Scenario, Invalid> {
     let name = raw.name.map_or_else(|| default_name.to_string(), |n| n.0);
 
     let sim = raw.simulation.unwrap_or_default().0;
@@ -963,7 +980,20 @@ fn resolve(raw: RawScenario, default_name: &str) -> Result<Scenario, Invalid> {
 
     let seeds = resolve_seeds(raw.seeds.unwrap_or_default())?;
     let classes = resolve_classes(raw.classes)?;
-    let arrivals = resolve_arrivals(raw.arrivals.map(|t| t.0))?;
+    let arrivals = resolve_arrivals(raw.arrivals.map(|t| t.0), dir)?;
+    let audience = resolve_audience(raw.audience.map(|t| t.0).unwrap_or_default())?;
+    if audience.p2p_share < 1.0 && origin.capacity_bps == 0 {
+        return Err(Invalid::new(
+            "audience.p2p_share",
+            format!(
+                "users without the P2P client ({:.0}%) download from the origin only: \
+                 add an [origin] with capacity above zero",
+                100.0 * (1.0 - audience.p2p_share)
+            ),
+        )
+        .also("origin.capacity")
+        .also("origin"));
+    }
 
     let needs_origin = match client.policy {
         Policy::HttpOnly => Some("policy \"http-only\" fetches from the origin only"),
@@ -1002,7 +1032,29 @@ fn resolve(raw: RawScenario, default_name: &str) -> Result<Scenario, Invalid> {
         client,
         seeds,
         classes,
+        audience,
         arrivals,
+    })
+}
+
+/// `[audience]`: shares in [0, 1].
+fn resolve_audience(a: RawAudience) -> Result<AudienceSpec, Invalid> {
+    let share = |v: Option<Number>, default: f64, key: &str| -> Result<f64, Invalid> {
+        let x = v.map_or(default, |n| n.0);
+        if (0.0..=1.0).contains(&x) {
+            Ok(x)
+        } else {
+            Err(Invalid::new(
+                format!("audience.{key}"),
+                format!("expected a share in [0, 1], got {x}"),
+            ))
+        }
+    };
+    let d = AudienceSpec::default();
+    Ok(AudienceSpec {
+        p2p_share: share(a.p2p_share, d.p2p_share, "p2p_share")?,
+        upload_off_share: share(a.upload_off_share, d.upload_off_share, "upload_off_share")?,
+        nat_share: share(a.nat_share, d.nat_share, "nat_share")?,
     })
 }
 
@@ -1153,11 +1205,27 @@ fn resolve_classes(raw: Option<Vec<Tab<RawClass>>>) -> Result<Vec<PeerClass>, In
                 "expected a rate above zero, e.g. \"40Mbps\"",
             ));
         }
+        let cap_sigma = c.cap_sigma.map_or(0.0, |x| x.0);
+        if !(0.0..=3.0).contains(&cap_sigma) {
+            return Err(Invalid::new(
+                at("cap_sigma"),
+                format!("expected a lognormal sigma in [0, 3], e.g. 0.5, got {cap_sigma}"),
+            ));
+        }
+        let cap_clip = c.cap_clip.map_or(DEFAULT_CAP_CLIP, |x| x.0);
+        if cap_clip < 1.0 {
+            return Err(Invalid::new(
+                at("cap_clip"),
+                format!("expected a factor of at least 1, e.g. 4, got {cap_clip}"),
+            ));
+        }
         classes.push(PeerClass {
             name,
             share,
             upload_bps,
             download_bps,
+            cap_sigma,
+            cap_clip,
         });
     }
     let sum: f64 = classes.iter().map(|c| c.share).sum();
@@ -1182,37 +1250,67 @@ fn round6(x: f64) -> f64 {
     (x * 1e6).round() / 1e6
 }
 
-fn resolve_arrivals(raw: Option<RawArrivals>) -> Result<Arrivals, Invalid> {
+/// `[arrivals]`: the process and the keys it takes. `dir` is the directory a relative
+/// trace `file` is resolved against: the scenario file's (`load_file`), or `None` for the
+/// current directory (`load_str`).
+fn resolve_arrivals(raw: Option<RawArrivals>, dir: Option<&Path>) -> Result<Arrivals, Invalid> {
     let a = raw.ok_or_else(|| {
         Invalid::new(
             "arrivals",
-            "missing table; expected [arrivals] with process = \"flash-crowd\" or \"poisson\"",
+            format!("missing table; expected [arrivals] with process = {PROCESS_EXPECTED}"),
         )
     })?;
     let process = a
         .process
-        .ok_or_else(|| missing("arrivals.process", "\"flash-crowd\" or \"poisson\""))?
+        .ok_or_else(|| missing("arrivals.process", PROCESS_EXPECTED))?
         .0;
-    let foreign = |key: &str, process: &str, keys: &str| {
-        Invalid::new(
-            format!("arrivals.{key}"),
-            format!("not a key of process {process:?}; its keys are {keys}"),
-        )
-        .also("arrivals.process")
+    let (name, keys, takes): (&str, &str, &[&str]) = match process {
+        Process::FlashCrowd => ("flash-crowd", "process, peers, at", &["peers", "at"]),
+        Process::Poisson => (
+            "poisson",
+            "process, rate or count, start, until",
+            &["rate", "count", "start", "until"],
+        ),
+        Process::Decaying => (
+            "decaying",
+            "process, tau, rate or count, start, until",
+            &["tau", "rate", "count", "start", "until"],
+        ),
+        Process::Diurnal => (
+            "diurnal",
+            "process, weights, utc_offset_hours, rate or count, start, until",
+            &[
+                "weights",
+                "utc_offset_hours",
+                "rate",
+                "count",
+                "start",
+                "until",
+            ],
+        ),
+        Process::Trace => ("trace", "process, file", &["file"]),
     };
+    let given = [
+        ("peers", a.peers.is_some()),
+        ("at", a.at.is_some()),
+        ("rate", a.rate.is_some()),
+        ("count", a.count.is_some()),
+        ("start", a.start.is_some()),
+        ("until", a.until.is_some()),
+        ("tau", a.tau.is_some()),
+        ("weights", a.weights.is_some()),
+        ("utc_offset_hours", a.utc_offset_hours.is_some()),
+        ("file", a.file.is_some()),
+    ];
+    if let Some((key, _)) = given.iter().find(|&&(k, g)| g && !takes.contains(&k)) {
+        return Err(Invalid::new(
+            format!("arrivals.{key}"),
+            format!("not a key of process {name:?}; its keys are {keys}"),
+        )
+        .also("arrivals.process"));
+    }
     match process {
         Process::FlashCrowd => {
-            let keys = "process, peers, at";
-            for (key, given) in [
-                ("rate", a.rate.is_some()),
-                ("count", a.count.is_some()),
-                ("start", a.start.is_some()),
-                ("until", a.until.is_some()),
-            ] {
-                if given {
-                    return Err(foreign(key, "flash-crowd", keys));
-                }
-            }
             let peers = a
                 .peers
                 .ok_or_else(|| missing("arrivals.peers", "the number of peers, e.g. 1000"))?
@@ -1224,71 +1322,264 @@ fn resolve_arrivals(raw: Option<RawArrivals>) -> Result<Arrivals, Invalid> {
             })
         }
         Process::Poisson => {
-            let keys = "process, rate or count, start, until";
-            for (key, given) in [("peers", a.peers.is_some()), ("at", a.at.is_some())] {
-                if given {
-                    return Err(foreign(key, "poisson", keys));
-                }
-            }
-            let start = a.start.map_or(SimDuration::ZERO, |d| d.0);
-            let until = a
-                .until
+            let (start, until) = arrival_window(&a)?;
+            let unit = Arrivals::Poisson {
+                rate_per_s: 1.0,
+                start,
+                until,
+            };
+            let rate_per_s = rate_or_count(&a, "an arrival rate such as \"2/min\"", &unit)?;
+            Ok(Arrivals::Poisson {
+                rate_per_s,
+                start,
+                until,
+            })
+        }
+        Process::Decaying => {
+            let (start, until) = arrival_window(&a)?;
+            let tau = a
+                .tau
                 .ok_or_else(|| {
                     missing(
-                        "arrivals.until",
-                        &format!("the end of the arrival window, {DURATION_EXPECTED}"),
+                        "arrivals.tau",
+                        &format!(
+                            "the decay time constant (the rate falls by e every tau), \
+                             {DURATION_EXPECTED}, e.g. tau = \"2d\""
+                        ),
                     )
                 })?
                 .0;
-            if until <= start {
-                return Err(Invalid::new(
-                    "arrivals.until",
-                    format!("expected a time after start ({start}), got {until}"),
-                )
-                .also("arrivals.start"));
-            }
-            let window_s = (until.as_us() - start.as_us()) as f64 / 1e6;
-            let rate_per_s = match (a.rate, a.count) {
-                (Some(_), Some(_)) => {
-                    return Err(Invalid::new(
-                        "arrivals.count",
-                        "give either rate or count, not both",
-                    )
-                    .also("arrivals.rate"))
-                }
-                (None, None) => {
-                    return Err(missing(
-                        "arrivals.rate",
-                        "an arrival rate such as \"2/min\", or count = the expected number of arrivals in the window",
-                    )
-                    .also("arrivals"))
-                }
-                (Some(rate), None) => {
-                    if rate.0 <= 0.0 {
-                        return Err(Invalid::new(
-                            "arrivals.rate",
-                            "expected a rate above zero, e.g. \"2/min\"",
-                        ));
-                    }
-                    rate.0
-                }
-                (None, Some(count)) => {
-                    if count.0 <= 0.0 {
-                        return Err(Invalid::new(
-                            "arrivals.count",
-                            format!("expected a count above zero, got {}", count.0),
-                        ));
-                    }
-                    count.0 / window_s
-                }
+            let tau = positive(tau, "arrivals.tau")?;
+            let unit = Arrivals::Decaying {
+                initial_rate_per_s: 1.0,
+                tau,
+                start,
+                until,
             };
-            Ok(Arrivals::Poisson {
-                rate_per_s,
-                start: SimTime::ZERO.after(start),
-                until: SimTime::ZERO.after(until),
+            let initial_rate_per_s = rate_or_count(
+                &a,
+                "the arrival rate at start, such as \"100/h\", decaying from there",
+                &unit,
+            )?;
+            Ok(Arrivals::Decaying {
+                initial_rate_per_s,
+                tau,
+                start,
+                until,
+            })
+        }
+        Process::Diurnal => {
+            let (start, until) = arrival_window(&a)?;
+            let weights = Box::new(hourly_weights(a.weights.as_ref().map(|w| &w.0[..]))?);
+            let utc_offset_hours = a.utc_offset_hours.map_or(0.0, |x| x.0);
+            if !(-24.0..=24.0).contains(&utc_offset_hours) {
+                return Err(Invalid::new(
+                    "arrivals.utc_offset_hours",
+                    format!(
+                        "expected an offset from UTC in hours, from -24 to 24, e.g. 9 or -5.5, \
+                         got {utc_offset_hours}"
+                    ),
+                ));
+            }
+            let mut diurnal = Arrivals::Diurnal {
+                mean_rate_per_s: 1.0,
+                weights,
+                utc_offset_hours,
+                start,
+                until,
+            };
+            let rate = rate_or_count(
+                &a,
+                "the mean arrival rate over a day, such as \"2/min\"",
+                &diurnal,
+            )?;
+            if let Arrivals::Diurnal {
+                mean_rate_per_s, ..
+            } = &mut diurnal
+            {
+                *mean_rate_per_s = rate;
+            }
+            Ok(diurnal)
+        }
+        Process::Trace => {
+            let file = a.file.ok_or_else(|| {
+                missing(
+                    "arrivals.file",
+                    "the trace to replay, e.g. file = \"trace.csv\" \
+                     (one arrival time in seconds per line)",
+                )
+            })?;
+            Ok(Arrivals::Trace {
+                times: read_trace(&file.0, dir)?,
             })
         }
     }
+}
+
+/// `start` (default 0) and `until` (required, after `start`) of a rate-driven process.
+fn arrival_window(a: &RawArrivals) -> Result<(SimTime, SimTime), Invalid> {
+    let start = a.start.map_or(SimDuration::ZERO, |d| d.0);
+    let until = a
+        .until
+        .ok_or_else(|| {
+            missing(
+                "arrivals.until",
+                &format!("the end of the arrival window, {DURATION_EXPECTED}"),
+            )
+        })?
+        .0;
+    if until <= start {
+        return Err(Invalid::new(
+            "arrivals.until",
+            format!("expected a time after start ({start}), got {until}"),
+        )
+        .also("arrivals.start"));
+    }
+    Ok((SimTime::ZERO.after(start), SimTime::ZERO.after(until)))
+}
+
+/// The rate of a process from exactly one of `rate` or `count`. `unit` is the process at
+/// rate 1, whose expected count is the weight of the window, so `count = N` gives N / that.
+/// `rate_what` says what the rate means for this process.
+fn rate_or_count(a: &RawArrivals, rate_what: &str, unit: &Arrivals) -> Result<f64, Invalid> {
+    match (a.rate, a.count) {
+        (Some(_), Some(_)) => Err(Invalid::new(
+            "arrivals.count",
+            "give either rate or count, not both",
+        )
+        .also("arrivals.rate")),
+        (None, None) => Err(missing(
+            "arrivals.rate",
+            &format!("{rate_what}, or count = the expected number of arrivals in the window"),
+        )
+        .also("arrivals")),
+        (Some(rate), None) => {
+            if rate.0 <= 0.0 {
+                return Err(Invalid::new(
+                    "arrivals.rate",
+                    "expected a rate above zero, e.g. \"2/min\"",
+                ));
+            }
+            Ok(rate.0)
+        }
+        (None, Some(count)) => {
+            if count.0 <= 0.0 {
+                return Err(Invalid::new(
+                    "arrivals.count",
+                    format!("expected a count above zero, got {}", count.0),
+                ));
+            }
+            let per_unit_rate = expected_count(unit);
+            if per_unit_rate <= 0.0 {
+                return Err(Invalid::new(
+                    "arrivals.count",
+                    "no arrival can happen in the window: every hour of it has weight 0; \
+                     give a rate, or move start and until",
+                )
+                .also("arrivals.weights"));
+            }
+            Ok(count.0 / per_unit_rate)
+        }
+    }
+}
+
+/// `weights`: exactly 24 numbers ≥ 0, not all zero.
+fn hourly_weights(raw: Option<&[Result<f64, String>]>) -> Result<[f64; 24], Invalid> {
+    let raw = raw.ok_or_else(|| {
+        missing(
+            "arrivals.weights",
+            "24 relative weights of the local hours 00:00 to 23:00, \
+             e.g. weights = [1, 1, 1, 1, 1, 1, 2, 3, ...]",
+        )
+    })?;
+    let mut weights = [0.0; 24];
+    for (i, w) in raw.iter().enumerate() {
+        match w {
+            Ok(x) if i < 24 => weights[i] = *x,
+            Ok(_) => {}
+            Err(why) => return Err(Invalid::new(format!("arrivals.weights[{i}]"), why.clone())),
+        }
+    }
+    if raw.len() != 24 {
+        return Err(Invalid::new(
+            "arrivals.weights",
+            format!(
+                "expected 24 hourly weights (local hours 00:00 to 23:00), got {} {}",
+                raw.len(),
+                if raw.len() == 1 { "entry" } else { "entries" }
+            ),
+        ));
+    }
+    if let Some((i, w)) = weights.iter().enumerate().find(|(_, w)| **w < 0.0) {
+        return Err(Invalid::new(
+            format!("arrivals.weights[{i}]"),
+            format!("expected a weight ≥ 0, got {w}"),
+        ));
+    }
+    if weights.iter().all(|&w| w == 0.0) {
+        return Err(Invalid::new(
+            "arrivals.weights",
+            "expected at least one weight above zero, got 24 zeros",
+        ));
+    }
+    Ok(weights)
+}
+
+/// The instants of a trace file: one time in seconds (a number ≥ 0) per line, an optional
+/// first line `time_s`, blank lines ignored, sorted ascending (ties allowed). A relative
+/// `file` is joined to `dir` (or read from the current directory when `dir` is `None`).
+/// Each time is rounded to the nearest microsecond.
+fn read_trace(file: &str, dir: Option<&Path>) -> Result<Vec<SimTime>, Invalid> {
+    let path = match dir {
+        Some(dir) => dir.join(file),
+        None => Path::new(file).to_path_buf(),
+    };
+    let shown = path.display();
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        Invalid::new(
+            "arrivals.file",
+            format!("cannot read the trace {shown}: {e}"),
+        )
+    })?;
+    // As for durations, stay far from u64::MAX so that time arithmetic has room.
+    let max_s = (u64::MAX / 4) as f64 / 1e6;
+    let mut times: Vec<SimTime> = Vec::new();
+    let mut previous: Option<(&str, usize)> = None;
+    for (i, line) in text.lines().enumerate() {
+        let field = line.trim();
+        if field.is_empty() || (previous.is_none() && field == "time_s") {
+            continue;
+        }
+        let at = |why: String| Invalid::new("arrivals.file", format!("{shown}:{}: {why}", i + 1));
+        let secs = field
+            .parse::<f64>()
+            .ok()
+            .filter(|x| x.is_finite() && *x >= 0.0 && *x <= max_s)
+            .ok_or_else(|| {
+                at(format!(
+                    "expected a time in seconds since the start (one number ≥ 0 per line, \
+                     e.g. 12.5), got {field:?}"
+                ))
+            })?;
+        let t = SimTime((secs * 1e6).round() as u64);
+        if let (Some(&last), Some((last_text, last_line))) = (times.last(), previous) {
+            if t < last {
+                return Err(at(format!(
+                    "timestamps must be sorted ascending: {field} comes after {last_text} \
+                     (line {last_line})"
+                )));
+            }
+        }
+        previous = Some((field, i + 1));
+        times.push(t);
+    }
+    if times.is_empty() {
+        return Err(Invalid::new(
+            "arrivals.file",
+            format!("{shown}: no timestamps; expected one arrival time in seconds per line"),
+        ));
+    }
+    Ok(times)
 }
 
 /// A float with at most `digits` decimals, trailing zeros removed.
@@ -1484,8 +1775,25 @@ pub fn describe(s: &Scenario) -> String {
             ],
         );
     }
-    match s.arrivals {
-        Arrivals::FlashCrowd { peers, at } => section(
+    let expected = format!(
+        "about {} arrivals expected",
+        short_float(expected_count(&s.arrivals), 1)
+    );
+    let per_min = |rate_per_s: f64| {
+        format!(
+            "{}/min ({}/s)",
+            short_float(rate_per_s * 60.0, 4),
+            short_float(rate_per_s, 6)
+        )
+    };
+    let window = |start: SimTime, until: SimTime| {
+        [
+            ("start", SimDuration(start.as_us()).to_string()),
+            ("until", SimDuration(until.as_us()).to_string()),
+        ]
+    };
+    match &s.arrivals {
+        &Arrivals::FlashCrowd { peers, at } => section(
             "[arrivals]",
             vec![
                 ("process", "flash-crowd".to_string()),
@@ -1493,27 +1801,105 @@ pub fn describe(s: &Scenario) -> String {
                 ("at", SimDuration(at.as_us()).to_string()),
             ],
         ),
-        Arrivals::Poisson {
+        &Arrivals::Poisson {
             rate_per_s,
             start,
             until,
         } => {
-            let window = until.since(start);
+            let mut rows = vec![
+                ("process", "poisson".to_string()),
+                ("rate", format!("{}, {expected}", per_min(rate_per_s))),
+            ];
+            rows.extend(window(start, until));
+            section("[arrivals]", rows)
+        }
+        &Arrivals::Decaying {
+            initial_rate_per_s,
+            tau,
+            start,
+            until,
+        } => {
+            // τ·ln 2, to the second (to the millisecond below a minute).
+            let half_life_us = tau.as_us() as f64 * std::f64::consts::LN_2;
+            let grain = if half_life_us >= 60e6 { 1e6 } else { 1e3 };
+            let half_life = SimDuration(((half_life_us / grain).round() * grain) as u64);
+            let mut rows = vec![
+                (
+                    "process",
+                    "decaying (rate × e^(−(t − start)/tau))".to_string(),
+                ),
+                (
+                    "tau",
+                    format!("{tau} (the rate falls by e every tau; half-life {half_life})"),
+                ),
+                (
+                    "rate",
+                    format!("{} at start, {expected}", per_min(initial_rate_per_s)),
+                ),
+            ];
+            rows.extend(window(start, until));
+            section("[arrivals]", rows)
+        }
+        Arrivals::Diurnal {
+            mean_rate_per_s,
+            weights,
+            utc_offset_hours,
+            start,
+            until,
+        } => {
+            let mean = weights.iter().sum::<f64>() / 24.0;
+            let peak = (0..24).fold(
+                0,
+                |best, h| if weights[h] > weights[best] { h } else { best },
+            );
+            let listed: Vec<String> = weights.iter().map(|&w| short_float(w, 4)).collect();
+            let local_minutes = ((utc_offset_hours * 60.0).round() as i64).rem_euclid(24 * 60);
+            let mut rows = vec![
+                ("process", "diurnal".to_string()),
+                (
+                    "weights",
+                    format!(
+                        "[{}] (local hours 00 to 23; peak {peak:02}:00 at {}× the mean rate)",
+                        listed.join(", "),
+                        short_float(weights[peak] / mean, 2)
+                    ),
+                ),
+                (
+                    "utc_offset_hours",
+                    format!(
+                        "{} (t = 0 is 00:00 UTC, {:02}:{:02} local time)",
+                        short_float(*utc_offset_hours, 4),
+                        local_minutes / 60,
+                        local_minutes % 60
+                    ),
+                ),
+                (
+                    "rate",
+                    format!(
+                        "{} averaged over a day, {expected}",
+                        per_min(*mean_rate_per_s)
+                    ),
+                ),
+            ];
+            rows.extend(window(*start, *until));
+            section("[arrivals]", rows)
+        }
+        Arrivals::Trace { times } => {
+            let first = times.first().map_or(0, |t| t.as_us());
+            let last = times.last().map_or(0, |t| t.as_us());
             section(
                 "[arrivals]",
                 vec![
-                    ("process", "poisson".to_string()),
+                    ("process", "trace".to_string()),
                     (
-                        "rate",
+                        "file",
                         format!(
-                            "{}/min ({}/s), about {} arrivals expected",
-                            short_float(rate_per_s * 60.0, 4),
-                            short_float(rate_per_s, 6),
-                            short_float(rate_per_s * window.as_secs_f64(), 1)
+                            "{} arrivals from {} to {} (read at load time)",
+                            times.len(),
+                            SimDuration(first),
+                            SimDuration(last)
                         ),
                     ),
-                    ("start", SimDuration(start.as_us()).to_string()),
-                    ("until", SimDuration(until.as_us()).to_string()),
                 ],
             )
         }
@@ -1663,7 +2049,9 @@ download = "30Mbps"
                 name: "dsl".into(),
                 share: 1.0,
                 upload_bps: 1_000_000,
-                download_bps: 8_000_000
+                download_bps: 8_000_000,
+                cap_sigma: 0.0,
+                cap_clip: DEFAULT_CAP_CLIP,
             }]
         );
         assert_eq!(
@@ -2261,7 +2649,7 @@ download = "30Mbps"
         assert_eq!(
             set_err(MINIMAL, &["nothing.here=1"]),
             "--set nothing.here=1: nothing: unknown key; expected one of name, simulation, \
-             content, network, origin, tracker, protocol, client, seeds, classes, arrivals"
+             content, network, origin, tracker, protocol, client, seeds, classes, audience, arrivals"
         );
         assert_eq!(
             set_err(MINIMAL, &["classes.3.share=0.5"]),

@@ -37,6 +37,8 @@ pub struct Scenario {
     pub seeds: Vec<SeedGroup>,
     /// Access-link classes of arriving peers.
     pub classes: Vec<PeerClass>,
+    /// Client adoption, uploading switched off, NAT.
+    pub audience: AudienceSpec,
     /// When peers arrive.
     pub arrivals: Arrivals,
 }
@@ -215,6 +217,37 @@ pub struct PeerClass {
     pub upload_bps: u64,
     /// Download cap in bits/s.
     pub download_bps: u64,
+    /// Spread of access caps within the class: each peer's upload and download caps are
+    /// the class values times e^(σ·Z), Z standard normal, one draw per peer (a line's
+    /// quality moves both directions together), i.e. lognormal around the class value as
+    /// median. 0 = every peer has exactly the class caps.
+    pub cap_sigma: f64,
+    /// The lognormal factor is clipped to [1/cap_clip, cap_clip].
+    pub cap_clip: f64,
+}
+
+/// Who the users are, beyond their access links.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AudienceSpec {
+    /// Share of users who have the P2P client; the others download over HTTP alone from
+    /// the origin (their bytes count as origin bytes).
+    pub p2p_share: f64,
+    /// Share of P2P users who switched uploading off (they download from peers, upload
+    /// nothing).
+    pub upload_off_share: f64,
+    /// Share of users behind a NAT or firewall that refuses incoming connections; two such
+    /// peers cannot connect to each other.
+    pub nat_share: f64,
+}
+
+impl Default for AudienceSpec {
+    fn default() -> Self {
+        AudienceSpec {
+            p2p_share: 1.0,
+            upload_off_share: 0.0,
+            nat_share: 0.0,
+        }
+    }
 }
 
 /// The arrival process of leechers.
@@ -236,5 +269,41 @@ pub enum Arrivals {
         start: SimTime,
         /// End of the arrival window (no arrival at or after it).
         until: SimTime,
+    },
+    /// A non-homogeneous Poisson process whose intensity decays exponentially after the
+    /// release: λ(t) = `initial_rate_per_s` · e^(−(t − start)/τ) for t in [`start`, `until`).
+    /// Arrivals to a new torrent decay roughly this way (Guo et al., IMC 2005). The expected
+    /// number of arrivals is λ0·τ·(1 − e^(−(until − start)/τ)).
+    Decaying {
+        /// λ0: arrivals per second at `start`.
+        initial_rate_per_s: f64,
+        /// τ: the time constant of the decay (the rate falls by e every τ); above zero.
+        tau: SimDuration,
+        /// First instant of the process (the release).
+        start: SimTime,
+        /// End of the arrival window (no arrival at or after it).
+        until: SimTime,
+    },
+    /// A Poisson process modulated by the hour of the day: λ(t) = `mean_rate_per_s` ·
+    /// w[h(t)] / mean(w) for t in [`start`, `until`), where h(t) is the local hour of t.
+    /// The simulation starts at 00:00 UTC; local time is UTC + `utc_offset_hours`.
+    Diurnal {
+        /// λ̄: arrivals per second averaged over a whole day.
+        mean_rate_per_s: f64,
+        /// Relative weight of each local hour, 00:00–01:00 first; each ≥ 0, not all 0.
+        weights: Box<[f64; 24]>,
+        /// Offset of local time from UTC, in hours (fractional offsets such as 5.5 allowed),
+        /// within [−24, 24].
+        utc_offset_hours: f64,
+        /// First instant of the process.
+        start: SimTime,
+        /// End of the arrival window (no arrival at or after it).
+        until: SimTime,
+    },
+    /// Arrival instants replayed from a trace (read from a CSV file by the loader and kept
+    /// here, so the scenario is self-contained and its hash covers them).
+    Trace {
+        /// Arrival instants, sorted ascending (equal instants allowed).
+        times: Vec<SimTime>,
     },
 }

@@ -32,6 +32,7 @@ pub(crate) struct RawScenario {
     pub client: Option<Tab<RawClient>>,
     pub seeds: Option<Vec<Tab<RawSeed>>>,
     pub classes: Option<Vec<Tab<RawClass>>>,
+    pub audience: Option<Tab<RawAudience>>,
     pub arrivals: Option<Tab<RawArrivals>>,
 }
 
@@ -132,6 +133,17 @@ pub(crate) struct RawClass {
     pub share: Option<Number>,
     pub upload: Option<Rate>,
     pub download: Option<Rate>,
+    pub cap_sigma: Option<Number>,
+    pub cap_clip: Option<Number>,
+}
+
+/// `[audience]`
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawAudience {
+    pub p2p_share: Option<Number>,
+    pub upload_off_share: Option<Number>,
+    pub nat_share: Option<Number>,
 }
 
 /// `[arrivals]`: the keys of every process in one flat table, so that an unknown key is
@@ -146,6 +158,10 @@ pub(crate) struct RawArrivals {
     pub count: Option<Number>,
     pub start: Option<Duration>,
     pub until: Option<Duration>,
+    pub tau: Option<Duration>,
+    pub weights: Option<Weights>,
+    pub utc_offset_hours: Option<Number>,
+    pub file: Option<FilePath>,
 }
 
 /// A TOML table deserialized as `T`. Unlike a bare serde struct, which also accepts an
@@ -179,6 +195,9 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Tab<T> {
 pub(crate) enum Process {
     FlashCrowd,
     Poisson,
+    Decaying,
+    Diurnal,
+    Trace,
 }
 
 /// One TOML value as a leaf deserializer sees it.
@@ -285,6 +304,7 @@ deserialize_via_leaf!(
     PolicyValue,
     SeedTimeValue,
     ProcessValue,
+    FilePath,
 );
 
 /// A size in bytes ("414MB").
@@ -502,18 +522,86 @@ impl FromLeaf for SeedTimeValue {
     }
 }
 
-/// `"flash-crowd"` or `"poisson"`.
+/// `"flash-crowd"`, `"poisson"`, `"decaying"`, `"diurnal"` or `"trace"`.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct ProcessValue(pub Process);
 
+/// The values `[arrivals] process` takes, as error messages list them.
+pub(crate) const PROCESS_EXPECTED: &str =
+    "\"flash-crowd\", \"poisson\", \"decaying\", \"diurnal\" or \"trace\"";
+
 impl FromLeaf for ProcessValue {
-    const EXPECTED: &'static str = "\"flash-crowd\" or \"poisson\"";
+    const EXPECTED: &'static str = PROCESS_EXPECTED;
     fn from_leaf(leaf: Leaf) -> Result<Self, String> {
-        match &leaf {
-            Leaf::Str(s) if s == "flash-crowd" => Ok(ProcessValue(Process::FlashCrowd)),
-            Leaf::Str(s) if s == "poisson" => Ok(ProcessValue(Process::Poisson)),
-            _ => Err(mismatch(Self::EXPECTED, &leaf)),
+        let process = match &leaf {
+            Leaf::Str(s) => match s.as_str() {
+                "flash-crowd" => Process::FlashCrowd,
+                "poisson" => Process::Poisson,
+                "decaying" => Process::Decaying,
+                "diurnal" => Process::Diurnal,
+                "trace" => Process::Trace,
+                _ => return Err(mismatch(Self::EXPECTED, &leaf)),
+            },
+            _ => return Err(mismatch(Self::EXPECTED, &leaf)),
+        };
+        Ok(ProcessValue(process))
+    }
+}
+
+/// A file path in quotes (`file = "trace.csv"`); the loader resolves a relative path
+/// against the scenario file's directory.
+#[derive(Debug, Clone)]
+pub(crate) struct FilePath(pub String);
+
+impl FromLeaf for FilePath {
+    const EXPECTED: &'static str = "a file path in quotes, e.g. \"trace.csv\"";
+    fn from_leaf(leaf: Leaf) -> Result<Self, String> {
+        match leaf {
+            Leaf::Str(s) if !s.trim().is_empty() => Ok(FilePath(s)),
+            other => Err(mismatch(Self::EXPECTED, &other)),
         }
+    }
+}
+
+/// An array of numbers (`weights = [1, 0.5, 2]`). Each element is kept as parsed, a
+/// number or the message saying why it is not one, so that the loader reports a bad
+/// element at its own index and line (`arrivals.weights[3]`); the loader also checks the
+/// count and the signs.
+#[derive(Debug, Clone)]
+pub(crate) struct Weights(pub Vec<Result<f64, String>>);
+
+impl<'de> Deserialize<'de> for Weights {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct WeightsVisitor;
+
+        impl<'de> Visitor<'de> for WeightsVisitor {
+            type Value = Weights;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an array of 24 numbers, e.g. [1, 1, 0.5, ...]")
+            }
+
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Weights, A::Error> {
+                let mut out = Vec::new();
+                while let Some(leaf) = seq.next_element_seed(LeafSeed)? {
+                    out.push(Number::from_leaf(leaf).map(|n| n.0));
+                }
+                Ok(Weights(out))
+            }
+        }
+
+        d.deserialize_seq(WeightsVisitor)
+    }
+}
+
+/// Deserializes one element of an array as a [`Leaf`], whatever its type.
+struct LeafSeed;
+
+impl<'de> de::DeserializeSeed<'de> for LeafSeed {
+    type Value = Leaf;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Leaf, D::Error> {
+        d.deserialize_any(LeafVisitor)
     }
 }
 

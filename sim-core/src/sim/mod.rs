@@ -13,6 +13,7 @@
 //! (2 × latency) later. Its rate is set by the max-min fair [`Network`]; its completion is a
 //! deadline in a [`TimerHeap`] moved whenever its rate changes, so no stale events pile up.
 
+mod audience;
 mod origin;
 mod swarm;
 
@@ -184,13 +185,10 @@ impl Simulation {
             }
         }
         for a in &arrivals {
-            let c = &s.classes[a.class as usize];
             let id = peers.len() as u64;
-            peers.push(Peer::new(
-                a.class,
-                c.upload_bps as f64,
-                c.download_bps as f64,
-                a.at,
+            peers.push(audience::draw_peer(
+                &s,
+                a,
                 StreamRng::new(s.seed, StreamKind::Peer, id),
             ));
         }
@@ -361,7 +359,7 @@ impl Simulation {
         peer.started = crate::bitset::BitSet::new(pieces);
         peer.avail = vec![0; pieces as usize];
         self.leechers += 1;
-        if self.s.client.policy != Policy::HttpOnly {
+        if self.policy_of(p) != Policy::HttpOnly {
             self.tracker.join(p, false);
             let interval = self.s.protocol.rechoke_interval.0.max(1);
             let phase = self.peers[p as usize].rng.below(interval);
@@ -375,7 +373,7 @@ impl Simulation {
             self.connect_from_tracker(p);
         }
         let start = self.s.client.http_first_time;
-        if self.s.client.policy == Policy::HttpFirst && start.0 > 0 {
+        if self.policy_of(p) == Policy::HttpFirst && start.0 > 0 {
             self.queue
                 .push(self.now.after(start), Event::StartPhaseEnd(p));
         }
@@ -665,6 +663,16 @@ impl Simulation {
         }
     }
 
+    /// The policy peer `p` follows: the scenario's, or `http-only` for users without the
+    /// P2P client.
+    pub(crate) fn policy_of(&self, p: PeerId) -> Policy {
+        if self.peers[p as usize].p2p {
+            self.s.client.policy
+        } else {
+            Policy::HttpOnly
+        }
+    }
+
     /// Ask every idle unchoking neighbour of `d`, then the origin, for something to send.
     pub(crate) fn reconsider(&mut self, d: PeerId) {
         for ci in 0..self.peers[d as usize].conns.len() {
@@ -716,16 +724,20 @@ impl Simulation {
     fn finish(mut self, stopped_at_max_time: bool) -> RunOutput {
         let end = self.now;
         self.metrics.finish(end, self.leechers, self.seeds);
-        let mut class_counts = vec![0u64; self.s.classes.len()];
-        for a in &self.arrivals {
-            class_counts[a.class as usize] += 1;
-        }
-        let kumar_ross_s = bounds::scenario_kumar_ross_s(&self.s, &class_counts);
+        let caps: Vec<(f64, f64)> = self.peers[self.initial_seeds as usize..]
+            .iter()
+            .map(|p| (p.up_bps, p.down_bps))
+            .collect();
+        let kumar_ross_s = bounds::scenario_kumar_ross_s(&self.s, &caps);
         let peers: Vec<report::PeerRecord> = self.peers[self.initial_seeds as usize..]
             .iter()
             .filter(|p| p.state != PeerState::Future)
             .map(|p| report::PeerRecord {
                 class: p.class,
+                p2p: p.p2p,
+                nat: p.nat,
+                up_bps: p.up_bps,
+                down_bps: p.down_bps,
                 arrival: p.arrival,
                 completion: p.completion,
                 down_origin_bytes: p.down_origin_bytes,

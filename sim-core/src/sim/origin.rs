@@ -36,7 +36,7 @@ impl Simulation {
     /// Is `d` still in the origin-only start of the `http-first` policy?
     pub(super) fn in_http_first_phase(&self, d: PeerId) -> bool {
         let c = &self.s.client;
-        if c.policy != Policy::HttpFirst {
+        if self.policy_of(d) != Policy::HttpFirst {
             return false;
         }
         let p = &self.peers[d as usize];
@@ -60,7 +60,8 @@ impl Simulation {
         while self.peers[d as usize].state == PeerState::Leeching
             && self.peers[d as usize].origin_flows.len() < max
         {
-            let (covered, in_order, cap) = match self.s.client.policy {
+            let policy = self.policy_of(d);
+            let (covered, in_order, cap) = match policy {
                 Policy::HttpOnly => (Covered::Nothing, true, per_conn),
                 Policy::WebSeed => (Covered::ByUnchokers, false, per_conn),
                 Policy::Fallback => (Covered::ByNeighbours, false, per_conn),
@@ -85,7 +86,7 @@ impl Simulation {
             };
             let pick = self.pick_origin_piece(d, covered, in_order).or_else(|| {
                 // rate-target wants bytes, not particular pieces: any missing piece will do.
-                (self.s.client.policy == Policy::RateTarget)
+                (policy == Policy::RateTarget)
                     .then(|| self.pick_origin_piece(d, Covered::Nothing, false))
                     .flatten()
             });

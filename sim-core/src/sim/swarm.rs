@@ -81,6 +81,10 @@ impl Simulation {
             if self.peers[p as usize].conn_to(q).is_some() {
                 continue;
             }
+            // Two peers behind NATs cannot reach each other.
+            if self.peers[p as usize].nat && qp.nat {
+                continue;
+            }
             self.connect(p, q);
         }
         self.scratch_peers = list;
@@ -475,7 +479,7 @@ impl Simulation {
             }
         }
         self.useful_bytes += self.s.content.piece_bytes(piece);
-        let start_done = self.s.client.policy == Policy::HttpFirst
+        let start_done = self.policy_of(d) == Policy::HttpFirst
             && self.s.client.http_first_pieces > 0
             && self.peers[d as usize].have_count == self.s.client.http_first_pieces;
         // Cancel endgame duplicates of this piece.
@@ -552,7 +556,7 @@ impl Simulation {
         for f in origin_flows {
             self.cancel_flow(f, false);
         }
-        if self.s.client.policy != Policy::HttpOnly {
+        if self.policy_of(d) != Policy::HttpOnly {
             self.tracker.became_seed(d);
         }
         // Seeds have nothing to trade with each other.

@@ -65,7 +65,7 @@ pub fn assert_conservation(s: &Scenario, out: &RunOutput) {
     }
     for p in &out.peers {
         if let Some(t) = p.download_time_s() {
-            let down = s.classes[p.class as usize].download_bps as f64;
+            let down = p.down_bps;
             let floor = s.content.size_bytes as f64 * 8.0 / down;
             assert!(
                 t >= floor * (1.0 - 1e-9),

@@ -1,0 +1,715 @@
+//! The fluid model of a BitTorrent-like swarm (Qiu & Srikant, "Modeling and performance
+//! analysis of BitTorrent-like peer-to-peer networks", SIGCOMM 2004; REFERENCE §4).
+//!
+//! The swarm is two continuous populations, x leechers and y seeds:
+//!
+//! ```text
+//!   dx/dt = λ − θ·x − min{ c·x, μ·(η·x + y) }      arrivals, aborts, completions
+//!   dy/dt =           min{ c·x, μ·(η·x + y) } − γ·y completions, seed departures
+//! ```
+//!
+//! λ is the arrival rate; c and μ a peer's download and upload rates counted in *files* per
+//! unit time; θ the rate at which a leecher aborts; γ the rate at which a seed leaves; η ∈
+//! (0, 1] the efficiency of leechers' upload (the fraction of it that finds a peer that needs
+//! what the leecher has). Completions are limited either by what leechers can take in (c·x:
+//! **download-constrained**) or by what the swarm can send out (μ(ηx + y):
+//! **upload-constrained**).
+//!
+//! The steady state has a closed form ([`FluidParams::steady_state`]):
+//!
+//! ```text
+//!   1/β = max{ 1/c, (1/η)(1/μ − 1/γ) },  x̄ = λ/(β + θ),  ȳ = λβ/(γ(β + θ)),  T = 1/(β + θ)
+//! ```
+//!
+//! download-constrained when 1/c ≥ (1/η)(1/μ − 1/γ) (ties go to download), T being the mean
+//! download time. A small fixed-step RK4 integrator ([`FluidParams::integrate`]) solves the
+//! differential equations themselves, which checks the closed form and shows the transient.
+//!
+//! **Time unit.** The model only needs one consistent unit: every rate is "per unit time"
+//! and x̄, ȳ are counts. [`FluidParams::from_scenario`] uses seconds, so T is in seconds; the
+//! worked example of REFERENCE §4 (in minutes) is in this module's tests.
+//!
+//! **Edge cases** (all explicit in [`FluidParams::steady_state`]):
+//! - 1/μ − 1/γ ≤ 0 (a seed stays at least as long as it takes to upload one copy, γ ≤ μ):
+//!   seeds alone keep up with any demand, the swarm is download-constrained whatever η is.
+//! - γ = 0 (seeds never leave, `seed_time = "forever"`): download-constrained, x̄ and T are
+//!   finite (the limits as t → ∞), but seeds accumulate without bound: ȳ = +∞ (serialized
+//!   as `null` in JSON).
+//! - γ = +∞ (peers leave on completion, `seed_time = "0s"`): ȳ = 0 and 1/γ = 0.
+//! - λ = 0: the empty swarm, x̄ = ȳ = 0.
+//!
+//! **Mapping a scenario** ([`FluidParams::from_scenario`]) is an approximation: see its
+//! documentation and [`scenario_caveats`] for what the model leaves out (the origin, the
+//! initial seeds, class mixes, fixed seeding times, the arrival window, and the time a
+//! leecher waits for its first piece, the main source of η < 1 in the simulator's swarms:
+//! [`first_piece_delay_s`]).
+
+use serde::Serialize;
+
+use crate::scenario::{Arrivals, Policy, Scenario, SeedTime};
+
+/// Parameters of the fluid model. Rates are per unit time (per second when built by
+/// [`FluidParams::from_scenario`]); c and μ count whole files.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct FluidParams {
+    /// λ: leecher arrival rate, peers per unit time (≥ 0).
+    pub lambda: f64,
+    /// c: download rate of one leecher, files per unit time (> 0, finite).
+    pub c: f64,
+    /// μ: upload rate of one peer, files per unit time (> 0, finite).
+    pub mu: f64,
+    /// θ: abort rate of one leecher, per unit time (≥ 0).
+    pub theta: f64,
+    /// γ: departure rate of one seed, per unit time (≥ 0; 0 = seeds never leave, +∞ = peers
+    /// leave on completion).
+    pub gamma: f64,
+    /// η: efficiency of leechers' upload, in (0, 1].
+    pub eta: f64,
+}
+
+/// Which resource limits completions in the steady state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Regime {
+    /// Leechers' download links are the bottleneck: 1/c ≥ (1/η)(1/μ − 1/γ).
+    DownloadConstrained,
+    /// The swarm's upload capacity is the bottleneck: 1/c < (1/η)(1/μ − 1/γ).
+    UploadConstrained,
+}
+
+impl std::fmt::Display for Regime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Regime::DownloadConstrained => "download-constrained",
+            Regime::UploadConstrained => "upload-constrained",
+        })
+    }
+}
+
+/// The steady state of the fluid model (REFERENCE §4).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct SteadyState {
+    /// Which resource limits completions.
+    pub regime: Regime,
+    /// β: completion rate of one leecher, files per unit time; 1/β = max{1/c, (1/η)(1/μ − 1/γ)}.
+    pub beta: f64,
+    /// x̄: mean number of leechers.
+    pub leechers: f64,
+    /// ȳ: mean number of seeds (+∞ when γ = 0: seeds never leave and accumulate).
+    pub seeds: f64,
+    /// T: mean download time, in the parameters' time unit (seconds from a scenario).
+    pub download_time: f64,
+}
+
+/// One point of an ODE trajectory ([`FluidParams::integrate`]).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct FluidSample {
+    /// Time since the start of the integration, in the parameters' time unit.
+    pub t: f64,
+    /// x(t): leechers.
+    pub leechers: f64,
+    /// y(t): seeds.
+    pub seeds: f64,
+}
+
+/// Why the fluid model cannot be evaluated.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum FluidError {
+    /// A parameter is out of its domain.
+    #[error("fluid model: {name} = {value}: expected {expected}")]
+    BadParameter {
+        /// The parameter (`lambda`, `c`, `mu`, `theta`, `gamma` or `eta`).
+        name: &'static str,
+        /// The value given.
+        value: f64,
+        /// What the model needs.
+        expected: &'static str,
+    },
+    /// The scenario has no Poisson arrival process, so no arrival rate λ.
+    #[error(
+        "fluid model: needs Poisson arrivals ([arrivals] process = \"poisson\"): the steady \
+         state needs a constant arrival rate (for a flash crowd, see the Kumar–Ross bound that \
+         `swarmsim run` prints)"
+    )]
+    NotPoisson,
+    /// The scenario uses `policy = "http-only"`: there is no swarm.
+    #[error(
+        "fluid model: client.policy = \"http-only\" has no peer exchange, so no swarm to model"
+    )]
+    HttpOnly,
+    /// A class or the whole mix has no upload or no download capacity.
+    #[error("fluid model: {0}")]
+    Scenario(String),
+}
+
+impl FluidParams {
+    /// Checks every parameter's domain: λ ≥ 0, 0 < c, μ < ∞, θ ≥ 0, γ ≥ 0 (+∞ allowed),
+    /// 0 < η ≤ 1; none NaN.
+    pub fn validate(&self) -> Result<(), FluidError> {
+        let bad = |name, value, expected| {
+            Err(FluidError::BadParameter {
+                name,
+                value,
+                expected,
+            })
+        };
+        if !(self.lambda >= 0.0 && self.lambda.is_finite()) {
+            return bad("lambda", self.lambda, "a finite arrival rate >= 0");
+        }
+        if !(self.c > 0.0 && self.c.is_finite()) {
+            return bad(
+                "c",
+                self.c,
+                "a finite download rate > 0 (files per unit time)",
+            );
+        }
+        if !(self.mu > 0.0 && self.mu.is_finite()) {
+            return bad(
+                "mu",
+                self.mu,
+                "a finite upload rate > 0 (files per unit time)",
+            );
+        }
+        if !(self.theta >= 0.0 && self.theta.is_finite()) {
+            return bad("theta", self.theta, "a finite abort rate >= 0");
+        }
+        if self.gamma.is_nan() || self.gamma < 0.0 {
+            return bad("gamma", self.gamma, "a seed departure rate >= 0 (or +inf)");
+        }
+        if !(self.eta > 0.0 && self.eta <= 1.0) {
+            return bad("eta", self.eta, "an efficiency in (0, 1]");
+        }
+        Ok(())
+    }
+
+    /// (1/η)(1/μ − 1/γ): the time per file the swarm's upload needs per leecher, in the
+    /// time unit; −∞ when γ = 0 (seeds never leave, upload never limits).
+    fn upload_time(&self) -> f64 {
+        if self.gamma == 0.0 {
+            return f64::NEG_INFINITY;
+        }
+        (1.0 / self.mu - 1.0 / self.gamma) / self.eta
+    }
+
+    /// The closed-form steady state (REFERENCE §4); see the module docs for the edge cases.
+    pub fn steady_state(&self) -> Result<SteadyState, FluidError> {
+        self.validate()?;
+        let download_time_per_file = 1.0 / self.c;
+        let upload_time_per_file = self.upload_time();
+        // Ties go to the download side, as in REFERENCE §4. When 1/μ − 1/γ ≤ 0 (including
+        // γ = 0), the upload side is ≤ 0 < 1/c, so this is download-constrained.
+        let (regime, inv_beta) = if download_time_per_file >= upload_time_per_file {
+            (Regime::DownloadConstrained, download_time_per_file)
+        } else {
+            (Regime::UploadConstrained, upload_time_per_file)
+        };
+        let beta = 1.0 / inv_beta;
+        let leechers = self.lambda / (beta + self.theta);
+        let seeds = if self.lambda == 0.0 {
+            0.0
+        } else if self.gamma == 0.0 {
+            f64::INFINITY
+        } else {
+            // Completions per unit time over γ (Little's law on seeds); 0 when γ = +∞.
+            self.lambda * beta / (beta + self.theta) / self.gamma
+        };
+        Ok(SteadyState {
+            regime,
+            beta,
+            leechers,
+            seeds,
+            download_time: 1.0 / (beta + self.theta),
+        })
+    }
+
+    /// Right-hand side of the ODE at (x, y): (dx/dt, dy/dt), per unit time. With γ = +∞
+    /// seeds leave as soon as they complete: y stays 0 and dy/dt is 0.
+    pub fn derivative(&self, x: f64, y: f64) -> (f64, f64) {
+        let completions = (self.c * x).min(self.mu * (self.eta * x + y));
+        let dx = self.lambda - self.theta * x - completions;
+        let dy = if self.gamma.is_infinite() {
+            0.0
+        } else {
+            completions - self.gamma * y
+        };
+        (dx, dy)
+    }
+
+    /// Integrates the ODE from (x0, y0) at t = 0 to `t_end` with the classical fixed-step
+    /// Runge–Kutta method (RK4) of step `dt` (the last step is shortened to land on `t_end`).
+    /// Returns every step, starting with (0, x0, y0) and ending at `t_end`. Deterministic:
+    /// the same inputs give bit-identical samples.
+    ///
+    /// The right-hand side has a kink where c·x = μ(ηx + y); RK4 stays accurate to O(dt)
+    /// locally there, so use a step well below 1/c, 1/μ and 1/γ (e.g. 1/100 of the smallest).
+    /// x and y are clamped at 0 after each step (the exact solution never leaves the
+    /// positive quadrant: at x = 0, dx/dt = λ ≥ 0; at y = 0, dy/dt ≥ 0).
+    pub fn integrate(
+        &self,
+        x0: f64,
+        y0: f64,
+        t_end: f64,
+        dt: f64,
+    ) -> Result<Vec<FluidSample>, FluidError> {
+        self.validate()?;
+        for (name, value, ok) in [
+            ("x0", x0, x0 >= 0.0 && x0.is_finite()),
+            ("y0", y0, y0 >= 0.0 && y0.is_finite()),
+            ("t_end", t_end, t_end >= 0.0 && t_end.is_finite()),
+            ("dt", dt, dt > 0.0 && dt.is_finite()),
+        ] {
+            if !ok {
+                return Err(FluidError::BadParameter {
+                    name,
+                    value,
+                    expected: "a finite value >= 0 (dt > 0)",
+                });
+            }
+        }
+        let y0 = if self.gamma.is_infinite() { 0.0 } else { y0 };
+        let steps = (t_end / dt).ceil() as usize;
+        let mut out = Vec::with_capacity(steps + 1);
+        let (mut x, mut y) = (x0, y0);
+        out.push(FluidSample {
+            t: 0.0,
+            leechers: x,
+            seeds: y,
+        });
+        for i in 0..steps {
+            let t = i as f64 * dt;
+            let h = if i + 1 == steps { t_end - t } else { dt };
+            let (k1x, k1y) = self.derivative(x, y);
+            let (k2x, k2y) = self.derivative(x + 0.5 * h * k1x, y + 0.5 * h * k1y);
+            let (k3x, k3y) = self.derivative(x + 0.5 * h * k2x, y + 0.5 * h * k2y);
+            let (k4x, k4y) = self.derivative(x + h * k3x, y + h * k3y);
+            x = (x + h / 6.0 * (k1x + 2.0 * k2x + 2.0 * k3x + k4x)).max(0.0);
+            y = (y + h / 6.0 * (k1y + 2.0 * k2y + 2.0 * k3y + k4y)).max(0.0);
+            out.push(FluidSample {
+                t: if i + 1 == steps { t_end } else { t + h },
+                leechers: x,
+                seeds: y,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The fluid parameters of a scenario, per second, with leecher efficiency `eta`.
+    ///
+    /// - λ: the Poisson rate (`[arrivals] process = "poisson"`); any other process is an
+    ///   error ([`FluidError::NotPoisson`]).
+    /// - F = `content.size` × 8 bits; c and μ are rates in bits/s divided by F.
+    /// - μ: the share-weighted **arithmetic** mean of the classes' upload caps. Upload
+    ///   capacity adds up, and seeding time does not depend on the class, so the seeds'
+    ///   class mix is the arrivals' mix and μ·y is their exact total; for leechers it is
+    ///   exact when all classes download at a similar pace (upload-constrained swarms).
+    /// - c: the share-weighted **harmonic** mean of the download caps, 1/c = Σ share·F/d:
+    ///   in a download-constrained swarm a class-k leecher takes F/d_k, so this 1/c is the
+    ///   exact mean download time and λ/c the exact mean leecher count. (The arithmetic mean
+    ///   would overestimate c, and so underestimate T, for a mix of slow and fast links:
+    ///   on `scenarios/poisson-steady.toml` the harmonic mean predicts x̄ = 1.9 leechers and
+    ///   T = 56.5 s, the simulator's Little's-law test measures 1.88 and about 56 s, while
+    ///   the arithmetic mean would give 44 s.) With one class both means are exact.
+    /// - γ = 1/mean seeding time: `exp(m)` → 1/m; a fixed `d` → 1/d (the model assumes
+    ///   exponential times, but the steady-state means depend only on the mean, by Little's
+    ///   law; transients differ); `"0s"` → +∞ (peers leave on completion, ȳ = 0);
+    ///   `"forever"` → 0: no steady state for seeds (ȳ = +∞) and a download-constrained
+    ///   swarm (see the module docs).
+    /// - θ = 0: the simulator does not model aborted downloads.
+    /// - `eta` is not in the scenario: 1 is the model's ideal; measured values for the
+    ///   simulator's swarms are in `tests/fluid.rs`.
+    ///
+    /// The origin, the initial seeds and the finite arrival window are outside the model:
+    /// [`scenario_caveats`] lists the ones that apply.
+    pub fn from_scenario(s: &Scenario, eta: f64) -> Result<FluidParams, FluidError> {
+        let Arrivals::Poisson { rate_per_s, .. } = s.arrivals else {
+            return Err(FluidError::NotPoisson);
+        };
+        if s.client.policy == Policy::HttpOnly {
+            return Err(FluidError::HttpOnly);
+        }
+        let file_bits = s.content.size_bytes as f64 * 8.0;
+        let total_share: f64 = s.classes.iter().map(|k| k.share).sum();
+        let mean_up_bps = mean_upload_bps(s);
+        if s.classes.iter().any(|k| k.download_bps == 0) {
+            return Err(FluidError::Scenario(
+                "a class has download 0: it never completes".into(),
+            ));
+        }
+        let harmonic_down_bps = total_share
+            / s.classes
+                .iter()
+                .map(|k| k.share / k.download_bps as f64)
+                .sum::<f64>();
+        if mean_up_bps <= 0.0 {
+            return Err(FluidError::Scenario(
+                "no class uploads (upload = 0 everywhere): μ = 0, the swarm never serves itself"
+                    .into(),
+            ));
+        }
+        let gamma = match s.client.seed_time {
+            SeedTime::Exponential(mean) | SeedTime::Fixed(mean) if mean.as_us() > 0 => {
+                1.0 / mean.as_secs_f64()
+            }
+            SeedTime::Exponential(_) | SeedTime::Fixed(_) => f64::INFINITY,
+            SeedTime::Forever => 0.0,
+        };
+        let p = FluidParams {
+            lambda: rate_per_s,
+            c: harmonic_down_bps / file_bits,
+            mu: mean_up_bps / file_bits,
+            theta: 0.0,
+            gamma,
+            eta,
+        };
+        p.validate()?;
+        Ok(p)
+    }
+}
+
+/// Time in seconds a newly arrived leecher waits for its first complete piece, the earliest
+/// it can upload anything: (`upload_slots` + `optimistic_slots`) × piece bits / mean upload
+/// cap (share-weighted), i.e. one piece over one upload slot of a busy uploader, since
+/// every uploader splits its link among that many unchoked peers.
+///
+/// In an upload-constrained swarm the fluid model's η is about 1 − this / T: leechers in
+/// their first-piece phase (λ × this of them, by Little's law) add no upload. Measured
+/// against the simulator in `sim-core/tests/fluid.rs`.
+pub fn first_piece_delay_s(s: &Scenario) -> f64 {
+    let slots = (s.protocol.upload_slots + s.protocol.optimistic_slots) as f64;
+    slots * s.content.piece_size_bytes.min(s.content.size_bytes) as f64 * 8.0 / mean_upload_bps(s)
+}
+
+/// Share-weighted arithmetic mean of the classes' upload caps, bits/s.
+fn mean_upload_bps(s: &Scenario) -> f64 {
+    let total_share: f64 = s.classes.iter().map(|k| k.share).sum();
+    s.classes
+        .iter()
+        .map(|k| k.share * k.upload_bps as f64)
+        .sum::<f64>()
+        / total_share
+}
+
+/// What the fluid model leaves out of scenario `s`, one sentence each, with `p` the
+/// parameters [`FluidParams::from_scenario`] built from it: the origin and the initial seeds
+/// (extra upload capacity; they lower x̄ and T when upload-constrained), class mixes,
+/// fixed seeding times, seeds that never leave, the first-piece delay of upload-constrained
+/// swarms ([`first_piece_delay_s`]), and an arrival window too short to settle.
+/// Empty when the model describes the scenario as well as it can.
+pub fn scenario_caveats(s: &Scenario, p: &FluidParams) -> Vec<String> {
+    let mut out = Vec::new();
+    let steady = p.steady_state().ok();
+    let effect = match steady.map(|ss| ss.regime) {
+        Some(Regime::UploadConstrained) => {
+            "upload-constrained, each peer upload of extra capacity removes about 1/η \
+             leechers from x̄ and shortens T accordingly"
+        }
+        _ => "download-constrained, extra upload capacity changes nothing in the model",
+    };
+    let file_bits = s.content.size_bytes as f64 * 8.0;
+    let peer_up_bps = p.mu * file_bits;
+    let eq = |bps: f64| bps / peer_up_bps;
+    if s.origin.capacity_bps > 0 {
+        let bps = s.origin.capacity_bps as f64;
+        out.push(format!(
+            "origin: {} of extra upload capacity (= {:.1} peer uploads) is not in the model; \
+             {effect}",
+            crate::units::fmt_rate(bps),
+            eq(bps)
+        ));
+    }
+    let seed_count: u64 = s.seeds.iter().map(|g| g.count as u64).sum();
+    if seed_count > 0 {
+        let bps: f64 = s
+            .seeds
+            .iter()
+            .map(|g| g.count as f64 * g.upload_bps as f64)
+            .sum();
+        out.push(format!(
+            "initial seeds: {seed_count} seed(s) uploading {} in total (= {:.1} peer uploads) \
+             stay for the whole run and are not in the model (ȳ counts completed peers only); \
+             {effect}",
+            crate::units::fmt_rate(bps),
+            eq(bps)
+        ));
+    }
+    if s.classes.len() > 1 {
+        out.push(format!(
+            "{} peer classes: μ is the share-weighted mean upload, c the share-weighted \
+             harmonic mean download (exact for T when download-constrained); classes that \
+             are constrained differently are not modelled",
+            s.classes.len()
+        ));
+    }
+    match s.client.seed_time {
+        SeedTime::Fixed(d) if d.as_us() > 0 => out.push(
+            "fixed seeding time: the model assumes exponential seeding; the steady-state means \
+             depend only on the mean (Little's law), the transient differs"
+                .into(),
+        ),
+        SeedTime::Forever => out.push(
+            "seed_time = \"forever\": γ = 0, seeds accumulate without bound (no steady state \
+             for ȳ); x̄ and T are the long-run limits"
+                .into(),
+        ),
+        _ => {}
+    }
+    if let Some(ss) = steady {
+        if ss.regime == Regime::UploadConstrained {
+            let t1 = first_piece_delay_s(s);
+            out.push(format!(
+                "pieces: a leecher uploads nothing until its first piece is complete, about \
+                 (upload_slots + optimistic_slots) × piece / upload = {t1:.1} s; \
+                 upload-constrained, that adds about {t1:.1} s to T, i.e. η ≈ 1 − {t1:.1} s / T \
+                 (see sim-core/tests/fluid.rs)"
+            ));
+        }
+    }
+    if let (Arrivals::Poisson { start, until, .. }, Some(ss)) = (&s.arrivals, steady) {
+        let window_s = until.since(*start).as_secs_f64();
+        let settle_s = ss.download_time + if p.gamma > 0.0 { 1.0 / p.gamma } else { 0.0 };
+        if window_s < 10.0 * settle_s {
+            out.push(format!(
+                "arrival window {:.0} s is shorter than 10 × (T + 1/γ) = {:.0} s: the swarm \
+                 spends much of it away from the steady state",
+                window_s,
+                10.0 * settle_s
+            ));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// REFERENCE §4's worked example, in minutes.
+    fn worked_example() -> FluidParams {
+        FluidParams {
+            lambda: 2.0,
+            c: 1.0 / 10.0,
+            mu: 1.0 / 40.0,
+            theta: 0.0,
+            gamma: 1.0 / 20.0,
+            eta: 1.0,
+        }
+    }
+
+    fn close(a: f64, b: f64, rel: f64) -> bool {
+        (a - b).abs() <= rel * b.abs().max(1e-300)
+    }
+
+    #[test]
+    fn worked_example_matches_reference() {
+        let ss = worked_example().steady_state().unwrap();
+        assert_eq!(ss.regime, Regime::UploadConstrained);
+        assert!(close(1.0 / ss.beta, 20.0, 1e-12), "{ss:?}");
+        assert!(close(ss.leechers, 40.0, 1e-12), "{ss:?}");
+        assert!(close(ss.seeds, 40.0, 1e-12), "{ss:?}");
+        assert!(close(ss.download_time, 20.0, 1e-12), "{ss:?}");
+    }
+
+    #[test]
+    fn ode_converges_to_the_closed_form() {
+        for p in [
+            worked_example(),
+            // Download-constrained, with aborts and imperfect efficiency.
+            FluidParams {
+                c: 1.0 / 30.0,
+                theta: 0.01,
+                eta: 0.8,
+                ..worked_example()
+            },
+            // Upload-constrained with aborts.
+            FluidParams {
+                theta: 0.005,
+                eta: 0.9,
+                ..worked_example()
+            },
+        ] {
+            let ss = p.steady_state().unwrap();
+            let traj = p.integrate(0.0, 0.0, 2000.0, 0.05).unwrap();
+            let last = traj.last().unwrap();
+            assert_eq!(last.t, 2000.0);
+            assert!(
+                close(last.leechers, ss.leechers, 1e-6),
+                "{p:?}: {last:?} vs {ss:?}"
+            );
+            assert!(
+                close(last.seeds, ss.seeds, 1e-6),
+                "{p:?}: {last:?} vs {ss:?}"
+            );
+            // The fixed point is a fixed point.
+            let (dx, dy) = p.derivative(ss.leechers, ss.seeds);
+            assert!(dx.abs() < 1e-12 && dy.abs() < 1e-12, "{dx} {dy}");
+        }
+    }
+
+    #[test]
+    fn integration_is_deterministic_and_lands_on_t_end() {
+        let p = worked_example();
+        let a = p.integrate(5.0, 1.0, 10.3, 0.25).unwrap();
+        let b = p.integrate(5.0, 1.0, 10.3, 0.25).unwrap();
+        assert_eq!(a, b);
+        assert_eq!(a.len(), 1 + 42);
+        assert_eq!(a[0].t, 0.0);
+        assert_eq!(a.last().unwrap().t, 10.3);
+        assert!(p.integrate(0.0, 0.0, 1.0, 0.0).is_err());
+        assert!(p.integrate(-1.0, 0.0, 1.0, 0.1).is_err());
+    }
+
+    #[test]
+    fn regimes_and_edge_cases() {
+        // Slow downloads: download-constrained, x̄ = λ/c.
+        let slow = FluidParams {
+            c: 1.0 / 30.0,
+            ..worked_example()
+        };
+        let ss = slow.steady_state().unwrap();
+        assert_eq!(ss.regime, Regime::DownloadConstrained);
+        assert!(close(ss.leechers, 60.0, 1e-12) && close(ss.download_time, 30.0, 1e-12));
+        assert!(close(ss.seeds, 40.0, 1e-12));
+        // Tie: 1/c = (1/η)(1/μ − 1/γ) = 20 goes to download.
+        let tie = FluidParams {
+            c: 1.0 / 20.0,
+            ..worked_example()
+        };
+        assert_eq!(
+            tie.steady_state().unwrap().regime,
+            Regime::DownloadConstrained
+        );
+        // Lower efficiency lengthens the upload-constrained time: (1/0.5)(40 − 20) = 40.
+        let half = FluidParams {
+            eta: 0.5,
+            ..worked_example()
+        };
+        assert!(close(half.steady_state().unwrap().leechers, 80.0, 1e-12));
+        // Seeds that stay longer than one upload (γ ≤ μ): download-constrained for any η.
+        let loyal = FluidParams {
+            gamma: 1.0 / 60.0,
+            eta: 0.01,
+            ..worked_example()
+        };
+        let ss = loyal.steady_state().unwrap();
+        assert_eq!(ss.regime, Regime::DownloadConstrained);
+        assert!(close(ss.seeds, 120.0, 1e-12));
+        // γ = 0: seeds never leave, unbounded; leechers finite.
+        let forever = FluidParams {
+            gamma: 0.0,
+            ..worked_example()
+        };
+        let ss = forever.steady_state().unwrap();
+        assert_eq!(ss.regime, Regime::DownloadConstrained);
+        assert!(ss.seeds.is_infinite() && close(ss.leechers, 20.0, 1e-12));
+        let traj = forever.integrate(0.0, 0.0, 500.0, 0.05).unwrap();
+        assert!(close(traj.last().unwrap().leechers, 20.0, 1e-6));
+        // γ = +∞: leave on completion; y stays 0 in the ODE too.
+        let leave = FluidParams {
+            gamma: f64::INFINITY,
+            ..worked_example()
+        };
+        let ss = leave.steady_state().unwrap();
+        assert_eq!(ss.regime, Regime::UploadConstrained);
+        assert_eq!(ss.seeds, 0.0);
+        assert!(close(ss.leechers, 80.0, 1e-12));
+        let traj = leave.integrate(0.0, 3.0, 2000.0, 0.05).unwrap();
+        assert!(traj.iter().all(|s| s.seeds == 0.0));
+        assert!(close(traj.last().unwrap().leechers, 80.0, 1e-6));
+        // λ = 0: empty.
+        let ss = FluidParams {
+            lambda: 0.0,
+            gamma: 0.0,
+            ..worked_example()
+        }
+        .steady_state()
+        .unwrap();
+        assert_eq!((ss.leechers, ss.seeds), (0.0, 0.0));
+        // Bad parameters are errors, not NaNs.
+        for bad in [
+            FluidParams {
+                eta: 0.0,
+                ..worked_example()
+            },
+            FluidParams {
+                eta: 1.5,
+                ..worked_example()
+            },
+            FluidParams {
+                mu: 0.0,
+                ..worked_example()
+            },
+            FluidParams {
+                c: f64::NAN,
+                ..worked_example()
+            },
+            FluidParams {
+                gamma: -1.0,
+                ..worked_example()
+            },
+        ] {
+            assert!(bad.steady_state().is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn scenario_mapping() {
+        let text = r#"
+[content]
+size = "24MB"
+[origin]
+capacity = "1Mbps"
+[client]
+seed_time = "exp(2min)"
+[[seeds]]
+upload = "800kbps"
+[[classes]]
+name = "a"
+share = 0.5
+upload = "800kbps"
+download = "1Mbps"
+[[classes]]
+name = "b"
+share = 0.5
+upload = "400kbps"
+download = "4Mbps"
+[arrivals]
+process = "poisson"
+rate = "20/min"
+until = "3h"
+"#;
+        let s = crate::scenario::load_str(text, "t.toml", "t", &[]).unwrap();
+        let p = FluidParams::from_scenario(&s, 0.9).unwrap();
+        let f = 24e6 * 8.0;
+        assert!(close(p.lambda, 20.0 / 60.0, 1e-12));
+        assert!(close(p.mu, 600e3 / f, 1e-12));
+        assert!(
+            close(p.c, 1.6e6 / f, 1e-12),
+            "harmonic mean of 1 and 4 Mbps"
+        );
+        assert!(close(p.gamma, 1.0 / 120.0, 1e-12));
+        assert_eq!((p.theta, p.eta), (0.0, 0.9));
+        let caveats = scenario_caveats(&s, &p);
+        assert_eq!(caveats.len(), 4, "{caveats:#?}");
+        assert!(caveats[2].starts_with("2 peer classes"));
+        // Upload-constrained: 5 slots × 256 KiB × 8 / 600 kbps.
+        assert!(caveats[3].contains("17.5 s"), "{}", caveats[3]);
+        assert!(caveats[0].starts_with("origin"));
+        assert!(caveats[1].starts_with("initial seeds: 1 seed(s)"));
+
+        let forever = text.replace("exp(2min)", "forever");
+        let s = crate::scenario::load_str(&forever, "t.toml", "t", &[]).unwrap();
+        let p = FluidParams::from_scenario(&s, 1.0).unwrap();
+        assert_eq!(p.gamma, 0.0);
+        assert!(p.steady_state().unwrap().seeds.is_infinite());
+
+        let flash = text.replace(
+            "process = \"poisson\"\nrate = \"20/min\"\nuntil = \"3h\"",
+            "process = \"flash-crowd\"\npeers = 10",
+        );
+        let s = crate::scenario::load_str(&flash, "t.toml", "t", &[]).unwrap();
+        assert_eq!(
+            FluidParams::from_scenario(&s, 1.0),
+            Err(FluidError::NotPoisson)
+        );
+    }
+}
