@@ -115,6 +115,12 @@ pub struct Peer {
     pub p2p: bool,
     /// Behind a NAT or firewall: accepts no incoming connection.
     pub nat: bool,
+    /// The peer's machine is on (always, without `[sessions]`).
+    pub online: bool,
+    /// A chain of periodic rechoke events is scheduled.
+    pub rechoke_alive: bool,
+    /// A chain of periodic announces is scheduled.
+    pub announce_alive: bool,
 }
 
 impl Peer {
@@ -150,6 +156,9 @@ impl Peer {
             rng,
             p2p: true,
             nat: false,
+            online: true,
+            rechoke_alive: false,
+            announce_alive: false,
         }
     }
 

@@ -47,13 +47,21 @@ fn adoption_and_upload_off() {
     let n = out.peers.len() as f64;
     // Binomial(n, 0.4): 4 standard deviations.
     let sd = (n * 0.4 * 0.6).sqrt();
-    assert!((http.len() as f64 - 0.4 * n).abs() < 4.0 * sd, "{} of {n}", http.len());
+    assert!(
+        (http.len() as f64 - 0.4 * n).abs() < 4.0 * sd,
+        "{} of {n}",
+        http.len()
+    );
     assert_eq!(out.summary.http_only_peers as usize, http.len());
     for p in &http {
         assert_eq!(p.down_peer_bytes, 0);
         assert_eq!(p.up_bytes, 0);
     }
-    let off: Vec<_> = out.peers.iter().filter(|p| p.p2p && p.up_bps == 0.0).collect();
+    let off: Vec<_> = out
+        .peers
+        .iter()
+        .filter(|p| p.p2p && p.up_bps == 0.0)
+        .collect();
     assert!(!off.is_empty());
     assert!(off.iter().all(|p| p.up_bytes == 0));
     assert!(out.summary.bytes_from_peers > 0);
@@ -94,7 +102,10 @@ fn caps_spread_lognormally_within_the_clip() {
     let lim = 3f64.ln() / 0.5;
     assert!(z[0] >= -lim - 1e-6 && z[z.len() - 1] <= lim + 1e-6, "clip");
     let median = z[z.len() / 2];
-    assert!(median.abs() < 4.0 * 1.2533 / 2001f64.sqrt(), "median z {median}");
+    assert!(
+        median.abs() < 4.0 * 1.2533 / 2001f64.sqrt(),
+        "median z {median}"
+    );
     // About 2.8% of N(0,1) lies beyond ±2.197 (= ln 3 / 0.5): the clip must bite.
     let clipped = z.iter().filter(|&&x| x.abs() >= lim - 1e-6).count();
     assert!(clipped > 10 && clipped < 120, "{clipped} clipped");
@@ -114,7 +125,10 @@ fn spread_applies_to_both_directions() {
 #[test]
 fn audience_shares_are_validated() {
     for (lines, want) in [
-        ("p2p_share = 1.5", "audience.p2p_share: expected a share in [0, 1]"),
+        (
+            "p2p_share = 1.5",
+            "audience.p2p_share: expected a share in [0, 1]",
+        ),
         ("nat_share = -0.1", "audience.nat_share"),
         ("p2p_stare = 1", "unknown key"),
     ] {
@@ -123,7 +137,8 @@ fn audience_shares_are_validated() {
             .to_string();
         assert!(err.contains(want), "{lines}: {err}");
     }
-    let no_origin = scenario("p2p_share = 0.5", "").replace("capacity = \"200Mbps\"", "capacity = \"0\"");
+    let no_origin =
+        scenario("p2p_share = 0.5", "").replace("capacity = \"200Mbps\"", "capacity = \"0\"");
     let err = sim_core::scenario::load_str(&no_origin, "a.toml", "a", &[])
         .unwrap_err()
         .to_string();

@@ -28,6 +28,7 @@ struct Case {
     nat_share: f64,
     p2p_share: f64,
     cap_sigma: f64,
+    sessions: bool,
 }
 
 fn case() -> impl Strategy<Value = Case> {
@@ -60,6 +61,7 @@ fn case() -> impl Strategy<Value = Case> {
             prop_oneof![Just(0.0), Just(0.5)],
             prop_oneof![3 => Just(1.0), 1 => Just(0.5)],
             prop_oneof![Just(0.0), Just(0.6)],
+            any::<bool>(),
         ),
     )
         .prop_filter("someone must hold the content", |c| {
@@ -91,6 +93,7 @@ fn case() -> impl Strategy<Value = Case> {
             nat_share: aud.0,
             p2p_share: aud.1,
             cap_sigma: aud.2,
+            sessions: aud.3,
         })
 }
 
@@ -141,6 +144,9 @@ fn toml(c: &Case) -> String {
         "[audience]\nnat_share = {}\np2p_share = {}\n",
         c.nat_share, c.p2p_share
     );
+    if c.sessions {
+        t += "[sessions]\nonline = \"exp(20s)\"\noffline = \"exp(30s)\"\n";
+    }
     if c.poisson {
         t += &format!(
             "[arrivals]\nprocess = \"poisson\"\ncount = {}\nuntil = \"60s\"\n",

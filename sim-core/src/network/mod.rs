@@ -50,6 +50,9 @@ pub type FlowId = u32;
 struct NetFlow {
     src: ResourceId,
     dst: ResourceId,
+    /// The flow's own cap (infinite for none).
+    cap: f64,
+    /// min(cap, capacities of both ends).
     ub: f64,
     rate: f64,
     pos_src: u32,
@@ -158,6 +161,24 @@ impl Network {
         self.cap[r as usize]
     }
 
+    /// Change the capacity of resource `r` (bits/s); its flows are re-shared at the next
+    /// [`Network::reshare`].
+    pub fn set_capacity(&mut self, r: ResourceId, capacity_bps: f64) {
+        self.cap[r as usize] = capacity_bps;
+        for k in 0..self.flows_on[r as usize].len() {
+            let f = self.flows_on[r as usize][k] as usize;
+            let (src, dst) = (self.flows[f].src as usize, self.flows[f].dst as usize);
+            let ub = self.flows[f].cap.min(self.cap[src]).min(self.cap[dst]);
+            let old = self.flows[f].ub;
+            self.sum_ub[src] += ub - old;
+            self.sum_ub[dst] += ub - old;
+            self.flows[f].ub = ub;
+            self.mark_dirty(self.flows[f].src);
+            self.mark_dirty(self.flows[f].dst);
+        }
+        self.mark_dirty(r);
+    }
+
     /// Number of resources.
     pub fn resource_count(&self) -> usize {
         self.cap.len()
@@ -218,6 +239,7 @@ impl Network {
         self.flows[i] = NetFlow {
             src,
             dst,
+            cap: flow_cap_bps,
             ub,
             rate: 0.0,
             pos_src,

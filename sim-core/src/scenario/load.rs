@@ -29,12 +29,12 @@ use toml_edit::{DocumentMut, ImDocument, InlineTable, Item, Table, TableLike, Va
 
 use super::model::{
     Arrivals, AudienceSpec, ClientSpec, ContentSpec, NetworkSpec, OriginSpec, PeerClass, Policy,
-    PriceTier, Pricing, ProtocolSpec, Scenario, SeedGroup, SeedTime, TrackerSpec,
+    PriceTier, Pricing, ProtocolSpec, Scenario, SeedGroup, SeedTime, SessionSpec, TrackerSpec,
 };
 use super::raw::PROCESS_EXPECTED;
 use super::raw::{
     Number, Process, RawArrivals, RawAudience, RawClass, RawClient, RawContent, RawPriceTier,
-    RawProtocol, RawScenario, RawSeed, Tab,
+    RawProtocol, RawScenario, RawSeed, RawSessions, Tab,
 };
 use crate::time::{SimDuration, SimTime};
 use crate::units::{fmt_bytes, fmt_rate, DURATION_EXPECTED, RATE_EXPECTED, SIZE_EXPECTED};
@@ -873,6 +873,7 @@ fn resolve_client(c: RawClient) -> Result<ClientSpec, Invalid> {
         rate_target_bps,
         http_first_pieces,
         http_first_time,
+        seed_upload_bps: c.seed_upload.map_or(u64::MAX, |r| r.0),
     })
 }
 
@@ -982,6 +983,7 @@ fn resolve(raw: RawScenario, default_name: &str, dir: Option<&Path>) -> Result<S
     let classes = resolve_classes(raw.classes)?;
     let arrivals = resolve_arrivals(raw.arrivals.map(|t| t.0), dir)?;
     let audience = resolve_audience(raw.audience.map(|t| t.0).unwrap_or_default())?;
+    let sessions = raw.sessions.map(|t| resolve_sessions(t.0)).transpose()?;
     if audience.p2p_share < 1.0 && origin.capacity_bps == 0 {
         return Err(Invalid::new(
             "audience.p2p_share",
@@ -1033,7 +1035,54 @@ fn resolve(raw: RawScenario, default_name: &str, dir: Option<&Path>) -> Result<S
         seeds,
         classes,
         audience,
+        sessions,
         arrivals,
+    })
+}
+
+/// `[sessions]`: online and offline period lengths, an optional diurnal profile.
+fn resolve_sessions(r: RawSessions) -> Result<SessionSpec, Invalid> {
+    let online = r
+        .online
+        .ok_or_else(|| missing("sessions.online", "a duration such as \"exp(2h)\""))?
+        .0;
+    let offline = r
+        .offline
+        .ok_or_else(|| missing("sessions.offline", "a duration such as \"exp(10h)\""))?
+        .0;
+    for (key, d) in [("online", online), ("offline", offline)] {
+        if d == SeedTime::Fixed(SimDuration::ZERO) {
+            return Err(Invalid::new(
+                format!("sessions.{key}"),
+                "expected a period above zero, e.g. \"exp(2h)\"",
+            ));
+        }
+    }
+    if offline == SeedTime::Forever {
+        return Err(Invalid::new(
+            "sessions.offline",
+            "an offline period must end; use a duration such as \"exp(10h)\"",
+        ));
+    }
+    let diurnal = match &r.diurnal {
+        None => None,
+        Some(w) => Some(Box::new(hourly_weights(
+            Some(&w.0[..]),
+            "sessions.diurnal",
+        )?)),
+    };
+    let utc_offset_hours = r.utc_offset_hours.map_or(0.0, |x| x.0);
+    if !(-24.0..=24.0).contains(&utc_offset_hours) {
+        return Err(Invalid::new(
+            "sessions.utc_offset_hours",
+            format!("expected hours in [-24, 24], e.g. 9 for Japan, got {utc_offset_hours}"),
+        ));
+    }
+    Ok(SessionSpec {
+        online,
+        offline,
+        diurnal,
+        utc_offset_hours,
     })
 }
 
@@ -1370,7 +1419,10 @@ fn resolve_arrivals(raw: Option<RawArrivals>, dir: Option<&Path>) -> Result<Arri
         }
         Process::Diurnal => {
             let (start, until) = arrival_window(&a)?;
-            let weights = Box::new(hourly_weights(a.weights.as_ref().map(|w| &w.0[..]))?);
+            let weights = Box::new(hourly_weights(
+                a.weights.as_ref().map(|w| &w.0[..]),
+                "arrivals.weights",
+            )?);
             let utc_offset_hours = a.utc_offset_hours.map_or(0.0, |x| x.0);
             if !(-24.0..=24.0).contains(&utc_offset_hours) {
                 return Err(Invalid::new(
@@ -1484,10 +1536,10 @@ fn rate_or_count(a: &RawArrivals, rate_what: &str, unit: &Arrivals) -> Result<f6
 }
 
 /// `weights`: exactly 24 numbers ≥ 0, not all zero.
-fn hourly_weights(raw: Option<&[Result<f64, String>]>) -> Result<[f64; 24], Invalid> {
+fn hourly_weights(raw: Option<&[Result<f64, String>]>, key: &str) -> Result<[f64; 24], Invalid> {
     let raw = raw.ok_or_else(|| {
         missing(
-            "arrivals.weights",
+            key,
             "24 relative weights of the local hours 00:00 to 23:00, \
              e.g. weights = [1, 1, 1, 1, 1, 1, 2, 3, ...]",
         )
@@ -1497,12 +1549,12 @@ fn hourly_weights(raw: Option<&[Result<f64, String>]>) -> Result<[f64; 24], Inva
         match w {
             Ok(x) if i < 24 => weights[i] = *x,
             Ok(_) => {}
-            Err(why) => return Err(Invalid::new(format!("arrivals.weights[{i}]"), why.clone())),
+            Err(why) => return Err(Invalid::new(format!("{key}[{i}]"), why.clone())),
         }
     }
     if raw.len() != 24 {
         return Err(Invalid::new(
-            "arrivals.weights",
+            key,
             format!(
                 "expected 24 hourly weights (local hours 00:00 to 23:00), got {} {}",
                 raw.len(),
@@ -1512,13 +1564,13 @@ fn hourly_weights(raw: Option<&[Result<f64, String>]>) -> Result<[f64; 24], Inva
     }
     if let Some((i, w)) = weights.iter().enumerate().find(|(_, w)| **w < 0.0) {
         return Err(Invalid::new(
-            format!("arrivals.weights[{i}]"),
+            format!("{key}[{i}]"),
             format!("expected a weight ≥ 0, got {w}"),
         ));
     }
     if weights.iter().all(|&w| w == 0.0) {
         return Err(Invalid::new(
-            "arrivals.weights",
+            key,
             "expected at least one weight above zero, got 24 zeros",
         ));
     }
@@ -2033,6 +2085,7 @@ download = "30Mbps"
                 rate_target_bps: 0,
                 http_first_pieces: 0,
                 http_first_time: SimDuration::ZERO,
+                seed_upload_bps: u64::MAX,
             }
         );
         assert_eq!(
@@ -2649,7 +2702,7 @@ download = "30Mbps"
         assert_eq!(
             set_err(MINIMAL, &["nothing.here=1"]),
             "--set nothing.here=1: nothing: unknown key; expected one of name, simulation, \
-             content, network, origin, tracker, protocol, client, seeds, classes, audience, arrivals"
+             content, network, origin, tracker, protocol, client, seeds, classes, audience, sessions, arrivals"
         );
         assert_eq!(
             set_err(MINIMAL, &["classes.3.share=0.5"]),

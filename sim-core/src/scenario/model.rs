@@ -39,6 +39,8 @@ pub struct Scenario {
     pub classes: Vec<PeerClass>,
     /// Client adoption, uploading switched off, NAT.
     pub audience: AudienceSpec,
+    /// Online/offline sessions of the users' machines; `None` = always online.
+    pub sessions: Option<SessionSpec>,
     /// When peers arrive.
     pub arrivals: Arrivals,
 }
@@ -193,6 +195,9 @@ pub struct ClientSpec {
     pub http_first_pieces: u32,
     /// `http-first`: time spent on the origin alone before P2P (zero = by pieces instead).
     pub http_first_time: SimDuration,
+    /// Upload cap of a completed client serving in the background, bits/s (`u64::MAX` =
+    /// its access cap).
+    pub seed_upload_bps: u64,
 }
 
 /// A group of initial seeds.
@@ -224,6 +229,23 @@ pub struct PeerClass {
     pub cap_sigma: f64,
     /// The lognormal factor is clipped to [1/cap_clip, cap_clip].
     pub cap_clip: f64,
+}
+
+/// Machines are on for sessions and off in between. A download pauses while its machine
+/// is off (bytes kept) and resumes when it is back; a completed client serves from its
+/// cache, in the background, only while its machine is on.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SessionSpec {
+    /// Length of an online period (`Forever`: never goes offline).
+    pub online: SeedTime,
+    /// Length of an offline period before the machine may come back.
+    pub offline: SeedTime,
+    /// Relative chance of coming back online in each local hour (00:00 first); `None` =
+    /// uniform. A candidate return instant is kept with probability w[hour] / max(w),
+    /// else another offline period follows (thinning).
+    pub diurnal: Option<Box<[f64; 24]>>,
+    /// Offset of local time from UTC in hours; the simulation starts at 00:00 UTC.
+    pub utc_offset_hours: f64,
 }
 
 /// Who the users are, beyond their access links.

@@ -33,6 +33,7 @@ pub(crate) struct RawScenario {
     pub seeds: Option<Vec<Tab<RawSeed>>>,
     pub classes: Option<Vec<Tab<RawClass>>>,
     pub audience: Option<Tab<RawAudience>>,
+    pub sessions: Option<Tab<RawSessions>>,
     pub arrivals: Option<Tab<RawArrivals>>,
 }
 
@@ -114,6 +115,7 @@ pub(crate) struct RawClient {
     pub rate_target: Option<Rate>,
     pub http_first_pieces: Option<U32>,
     pub http_first_time: Option<Duration>,
+    pub seed_upload: Option<Rate>,
 }
 
 /// One `[[seeds]]` group.
@@ -135,6 +137,16 @@ pub(crate) struct RawClass {
     pub download: Option<Rate>,
     pub cap_sigma: Option<Number>,
     pub cap_clip: Option<Number>,
+}
+
+/// `[sessions]`
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawSessions {
+    pub online: Option<SeedTimeValue>,
+    pub offline: Option<SeedTimeValue>,
+    pub diurnal: Option<Weights>,
+    pub utc_offset_hours: Option<Number>,
 }
 
 /// `[audience]`

@@ -15,6 +15,7 @@
 
 mod audience;
 mod origin;
+mod sessions;
 mod swarm;
 
 use crate::bounds;
@@ -54,6 +55,10 @@ pub(crate) enum Event {
     Depart(PeerId),
     /// The time-based start phase of `http-first` ends: the peer turns to its peers.
     StartPhaseEnd(PeerId),
+    /// The peer's machine switches off.
+    GoOffline(PeerId),
+    /// The peer's machine is back on.
+    GoOnline(PeerId),
 }
 
 impl Event {
@@ -65,6 +70,8 @@ impl Event {
             Event::Announce(p, periodic) => (4 << 56) | ((periodic as u64) << 32) | p as u64,
             Event::Depart(p) => (5 << 56) | p as u64,
             Event::StartPhaseEnd(p) => (7 << 56) | p as u64,
+            Event::GoOffline(p) => (8 << 56) | p as u64,
+            Event::GoOnline(p) => (9 << 56) | p as u64,
         }
     }
 }
@@ -338,6 +345,8 @@ impl Simulation {
             Event::Rechoke(p) => self.on_rechoke(p),
             Event::Announce(p, periodic) => self.on_announce(p, periodic),
             Event::Depart(p) => self.depart(p),
+            Event::GoOffline(p) => self.on_go_offline(p),
+            Event::GoOnline(p) => self.on_go_online(p),
             Event::StartPhaseEnd(p) => {
                 if self.peers[p as usize].state == PeerState::Leeching {
                     self.reconsider(p);
@@ -369,9 +378,13 @@ impl Simulation {
                 self.now.after(self.s.tracker.announce_interval),
                 Event::Announce(p, true),
             );
+            let peer = &mut self.peers[p as usize];
+            peer.rechoke_alive = true;
+            peer.announce_alive = true;
             self.peers[p as usize].last_announce = self.now;
             self.connect_from_tracker(p);
         }
+        self.start_session(p);
         let start = self.s.client.http_first_time;
         if self.policy_of(p) == Policy::HttpFirst && start.0 > 0 {
             self.queue

@@ -49,7 +49,7 @@ impl Simulation {
 
     /// Open origin requests for `d` while it has room and its policy wants one.
     pub(super) fn try_origin(&mut self, d: PeerId) {
-        if self.origin_cap_bps <= 0.0 {
+        if self.origin_cap_bps <= 0.0 || !self.peers[d as usize].online {
             return;
         }
         let per_conn = match self.s.origin.per_connection_bps {

@@ -189,7 +189,12 @@ impl Simulation {
 
     pub(super) fn on_announce(&mut self, p: PeerId, periodic: bool) {
         let peer = &mut self.peers[p as usize];
-        if peer.state != PeerState::Leeching {
+        if peer.state != PeerState::Leeching || !peer.online {
+            if periodic {
+                peer.announce_alive = false;
+            } else {
+                peer.announce_pending = false;
+            }
             return;
         }
         if periodic {
@@ -293,7 +298,8 @@ impl Simulation {
 
     /// The periodic choke decision of `u` (and a periodic look at the origin).
     pub(super) fn on_rechoke(&mut self, u: PeerId) {
-        if !self.peers[u as usize].is_active() {
+        if !self.peers[u as usize].is_active() || !self.peers[u as usize].online {
+            self.peers[u as usize].rechoke_alive = false;
             return;
         }
         let next = self.now.after(self.s.protocol.rechoke_interval);
@@ -399,7 +405,11 @@ impl Simulation {
     /// (`pipelined`: right behind a piece that just arrived from it).
     pub(crate) fn try_request(&mut self, d: PeerId, ci: usize, pipelined: bool) {
         let c = &self.peers[d as usize].conns[ci];
-        if c.they_choke || c.down_flow != NO_FLOW || self.in_http_first_phase(d) {
+        if c.they_choke
+            || c.down_flow != NO_FLOW
+            || !self.peers[d as usize].online
+            || self.in_http_first_phase(d)
+        {
             return;
         }
         let u = c.peer;
@@ -552,6 +562,12 @@ impl Simulation {
         self.leechers -= 1;
         self.seeds += 1;
         self.completed += 1;
+        // A completed client serves in the background within its seeding cap.
+        let cap = self.s.client.seed_upload_bps as f64;
+        if cap < self.peers[d as usize].up_bps {
+            self.peers[d as usize].up_bps = cap;
+            self.net.set_capacity(2 * d, cap);
+        }
         let origin_flows = std::mem::take(&mut self.peers[d as usize].origin_flows);
         for f in origin_flows {
             self.cancel_flow(f, false);
