@@ -117,6 +117,8 @@ pub struct Peer {
     pub nat: bool,
     /// The peer's machine is on (always, without `[sessions]`).
     pub online: bool,
+    /// The user abandoned the download.
+    pub aborted: bool,
     /// A chain of periodic rechoke events is scheduled.
     pub rechoke_alive: bool,
     /// A chain of periodic announces is scheduled.
@@ -157,6 +159,7 @@ impl Peer {
             p2p: true,
             nat: false,
             online: true,
+            aborted: false,
             rechoke_alive: false,
             announce_alive: false,
         }

@@ -20,6 +20,8 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 pub struct PeerRecord {
     /// Class index.
     pub class: u16,
+    /// The user abandoned the download.
+    pub aborted: bool,
     /// Has the P2P client.
     pub p2p: bool,
     /// Behind a NAT.
@@ -116,6 +118,8 @@ pub struct Conservation {
     pub received_bytes: u64,
     /// Bytes of completed pieces.
     pub useful_bytes: u64,
+    /// Of which held by downloads that were abandoned.
+    pub abandoned_bytes: u64,
     /// Bytes received then thrown away.
     pub wasted_bytes: u64,
     /// Bytes of partially received pieces still held at the end.
@@ -145,6 +149,8 @@ pub struct Summary {
     pub initial_seeds: u32,
     /// Leechers that completed.
     pub completed_downloads: u32,
+    /// Leechers whose user abandoned the download.
+    pub abandoned_downloads: u32,
     /// Bytes received by leechers from the origin.
     pub bytes_from_origin: u64,
     /// Bytes received by leechers from peers.
@@ -225,6 +231,7 @@ pub(crate) struct RunFacts<'a> {
     pub seed_up_bytes: u64,
     pub origin_up_bytes: u64,
     pub useful_bytes: u64,
+    pub abandoned_bytes: u64,
     pub held_partial_bytes: u64,
     pub flows_in_flight: u64,
     pub metrics: &'a Recorder,
@@ -306,6 +313,7 @@ pub(crate) fn build(f: RunFacts<'_>) -> RunOutput {
         http_only_peers: f.peers.iter().filter(|p| !p.p2p).count() as u32,
         initial_seeds: f.initial_seeds,
         completed_downloads: completed,
+        abandoned_downloads: f.peers.iter().filter(|p| p.aborted).count() as u32,
         bytes_from_origin: from_origin,
         bytes_from_peers: from_peers,
         bytes_delivered: delivered,
@@ -325,6 +333,7 @@ pub(crate) fn build(f: RunFacts<'_>) -> RunOutput {
             peers_up_bytes: f.peers.iter().map(|p| p.up_bytes).sum::<u64>() + f.seed_up_bytes,
             received_bytes: delivered,
             useful_bytes: f.useful_bytes,
+            abandoned_bytes: f.abandoned_bytes,
             wasted_bytes: f.peers.iter().map(|p| p.wasted_bytes).sum(),
             held_partial_bytes: f.held_partial_bytes,
             flows_in_flight: f.flows_in_flight,

@@ -29,6 +29,7 @@ struct Case {
     p2p_share: f64,
     cap_sigma: f64,
     sessions: bool,
+    abort: bool,
 }
 
 fn case() -> impl Strategy<Value = Case> {
@@ -62,6 +63,7 @@ fn case() -> impl Strategy<Value = Case> {
             prop_oneof![3 => Just(1.0), 1 => Just(0.5)],
             prop_oneof![Just(0.0), Just(0.6)],
             any::<bool>(),
+            any::<bool>(),
         ),
     )
         .prop_filter("someone must hold the content", |c| {
@@ -94,6 +96,7 @@ fn case() -> impl Strategy<Value = Case> {
             p2p_share: aud.1,
             cap_sigma: aud.2,
             sessions: aud.3,
+            abort: aud.4,
         })
 }
 
@@ -103,7 +106,7 @@ fn toml(c: &Case) -> String {
          [content]\nsize = \"{}KiB\"\npiece_size = \"{}KiB\"\n\
          [network]\nlatency = \"{}ms\"\ntime_quantum = \"{}\"\n\
          [protocol]\nupload_slots = {}\nendgame = {}\n\
-         [client]\nseed_time = \"{}\"\n{}\n",
+         [client]\nseed_time = \"{}\"\n{}\n{}\n",
         c.pieces * c.piece_kib - c.piece_kib / 2,
         c.piece_kib,
         c.latency_ms,
@@ -118,6 +121,11 @@ fn toml(c: &Case) -> String {
             3 => "policy = \"rate-target\"\nrate_target = \"3Mbps\"",
             4 => "policy = \"http-first\"\nhttp_first_pieces = 2",
             _ => "policy = \"http-first\"\nhttp_first_time = \"3s\"",
+        },
+        if c.abort {
+            "abort_rate = \"1/min\""
+        } else {
+            ""
         },
     );
     if c.origin_mbps > 0 {

@@ -874,6 +874,7 @@ fn resolve_client(c: RawClient) -> Result<ClientSpec, Invalid> {
         http_first_pieces,
         http_first_time,
         seed_upload_bps: c.seed_upload.map_or(u64::MAX, |r| r.0),
+        abort_rate_per_s: c.abort_rate.map_or(0.0, |r| r.0),
     })
 }
 
@@ -2086,6 +2087,7 @@ download = "30Mbps"
                 http_first_pieces: 0,
                 http_first_time: SimDuration::ZERO,
                 seed_upload_bps: u64::MAX,
+                abort_rate_per_s: 0.0,
             }
         );
         assert_eq!(

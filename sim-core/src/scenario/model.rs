@@ -198,6 +198,9 @@ pub struct ClientSpec {
     /// Upload cap of a completed client serving in the background, bits/s (`u64::MAX` =
     /// its access cap).
     pub seed_upload_bps: u64,
+    /// θ: rate at which a user abandons an unfinished download, per second of time since
+    /// it started (exponential; 0 = never). An abandoned download's bytes are wasted.
+    pub abort_rate_per_s: f64,
 }
 
 /// A group of initial seeds.

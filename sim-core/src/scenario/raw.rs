@@ -116,6 +116,7 @@ pub(crate) struct RawClient {
     pub http_first_pieces: Option<U32>,
     pub http_first_time: Option<Duration>,
     pub seed_upload: Option<Rate>,
+    pub abort_rate: Option<PerSecond>,
 }
 
 /// One `[[seeds]]` group.

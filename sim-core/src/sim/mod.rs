@@ -59,6 +59,8 @@ pub(crate) enum Event {
     GoOffline(PeerId),
     /// The peer's machine is back on.
     GoOnline(PeerId),
+    /// The user abandons the download if it is not finished.
+    Abandon(PeerId),
 }
 
 impl Event {
@@ -72,6 +74,7 @@ impl Event {
             Event::StartPhaseEnd(p) => (7 << 56) | p as u64,
             Event::GoOffline(p) => (8 << 56) | p as u64,
             Event::GoOnline(p) => (9 << 56) | p as u64,
+            Event::Abandon(p) => (10 << 56) | p as u64,
         }
     }
 }
@@ -143,6 +146,8 @@ pub struct Simulation {
     arrived: u32,
     pub(crate) origin_up_bytes: u64,
     pub(crate) useful_bytes: u64,
+    /// Bytes of complete pieces held by downloads that were abandoned.
+    pub(crate) abandoned_bytes: u64,
     invariant_violations: Vec<String>,
     changed: Vec<u32>,
     pub(crate) scratch_peers: Vec<PeerId>,
@@ -228,6 +233,7 @@ impl Simulation {
             arrived: 0,
             origin_up_bytes: 0,
             useful_bytes: 0,
+            abandoned_bytes: 0,
             invariant_violations: Vec::new(),
             changed: Vec::new(),
             scratch_peers: Vec::new(),
@@ -347,6 +353,17 @@ impl Simulation {
             Event::Depart(p) => self.depart(p),
             Event::GoOffline(p) => self.on_go_offline(p),
             Event::GoOnline(p) => self.on_go_online(p),
+            Event::Abandon(p) => {
+                if self.peers[p as usize].state == PeerState::Leeching {
+                    self.peers[p as usize].aborted = true;
+                    let have: u64 = (0..self.pieces)
+                        .filter(|&i| self.peers[p as usize].have.contains(i))
+                        .map(|i| self.s.content.piece_bytes(i))
+                        .sum();
+                    self.abandoned_bytes += have;
+                    self.depart(p);
+                }
+            }
             Event::StartPhaseEnd(p) => {
                 if self.peers[p as usize].state == PeerState::Leeching {
                     self.reconsider(p);
@@ -385,6 +402,14 @@ impl Simulation {
             self.connect_from_tracker(p);
         }
         self.start_session(p);
+        let theta = self.s.client.abort_rate_per_s;
+        if theta > 0.0 {
+            let after = self.peers[p as usize].rng.exp(1.0 / theta);
+            self.queue.push(
+                self.now.after(SimDuration::from_secs_f64_ceil(after)),
+                Event::Abandon(p),
+            );
+        }
         let start = self.s.client.http_first_time;
         if self.policy_of(p) == Policy::HttpFirst && start.0 > 0 {
             self.queue
@@ -747,6 +772,7 @@ impl Simulation {
             .filter(|p| p.state != PeerState::Future)
             .map(|p| report::PeerRecord {
                 class: p.class,
+                aborted: p.aborted,
                 p2p: p.p2p,
                 nat: p.nat,
                 up_bps: p.up_bps,
@@ -790,6 +816,7 @@ impl Simulation {
             seed_up_bytes,
             origin_up_bytes: self.origin_up_bytes,
             useful_bytes: self.useful_bytes,
+            abandoned_bytes: self.abandoned_bytes,
             held_partial_bytes,
             flows_in_flight: in_flight as u64,
             metrics: &self.metrics,

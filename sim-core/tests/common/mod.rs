@@ -54,13 +54,14 @@ pub fn assert_conservation(s: &Scenario, out: &RunOutput) {
     }
     if !sum.stopped_at_max_time {
         assert_eq!(
-            sum.completed_downloads, sum.peers,
-            "a leecher never completed"
+            sum.completed_downloads + sum.abandoned_downloads,
+            sum.peers,
+            "a leecher neither completed nor gave up"
         );
         assert_eq!(
             c.useful_bytes,
-            sum.peers as u64 * s.content.size_bytes,
-            "useful bytes != copies x size"
+            sum.completed_downloads as u64 * s.content.size_bytes + c.abandoned_bytes,
+            "useful bytes != completed copies x size + abandoned pieces"
         );
     }
     for p in &out.peers {
