@@ -247,13 +247,13 @@ fn fluid(a: FluidArgs) -> Result<()> {
         s.name
     );
     println!(
-        "parameters  λ = {:.4}/s ({:.2}/min), c = {}, μ = {}, γ = {}, θ = 0 (aborts not \
-         simulated), η = {}",
+        "parameters  λ = {:.4}/s ({:.2}/min), c = {}, μ = {}, γ = {}, θ = {}, η = {}",
         p.lambda,
         p.lambda * 60.0,
         per_s(p.c),
         per_s(p.mu),
         per_s(p.gamma),
+        per_s(p.theta),
         p.eta
     );
     println!(

@@ -357,7 +357,7 @@ impl FluidParams {
             lambda: rate_per_s,
             c: harmonic_down_bps / file_bits,
             mu: mean_up_bps / file_bits,
-            theta: 0.0,
+            theta: s.client.abort_rate_per_s,
             gamma,
             eta,
         };
@@ -391,9 +391,11 @@ fn mean_upload_bps(s: &Scenario) -> f64 {
 
 /// What the fluid model leaves out of scenario `s`, one sentence each, with `p` the
 /// parameters [`FluidParams::from_scenario`] built from it: the origin and the initial seeds
-/// (extra upload capacity; they lower x̄ and T when upload-constrained), class mixes,
-/// fixed seeding times, seeds that never leave, the first-piece delay of upload-constrained
-/// swarms ([`first_piece_delay_s`]), and an arrival window too short to settle.
+/// (extra upload capacity; they lower x̄ and T when upload-constrained), class mixes and
+/// cap spreads, the audience (HTTP-only users, upload switched off, NAT), a seeding upload
+/// cap, online/offline sessions, fixed seeding times, seeds that never leave, the
+/// first-piece delay of upload-constrained swarms ([`first_piece_delay_s`]), and an
+/// arrival window too short to settle.
 /// Empty when the model describes the scenario as well as it can.
 pub fn scenario_caveats(s: &Scenario, p: &FluidParams) -> Vec<String> {
     let mut out = Vec::new();
@@ -439,6 +441,51 @@ pub fn scenario_caveats(s: &Scenario, p: &FluidParams) -> Vec<String> {
              are constrained differently are not modelled",
             s.classes.len()
         ));
+    }
+    if let Some(k) = s.classes.iter().find(|k| k.cap_sigma > 0.0) {
+        out.push(format!(
+            "class {:?}: caps spread lognormally (cap_sigma = {}); the model uses the class \
+             values (the medians), so μ is somewhat low and c somewhat high",
+            k.name, k.cap_sigma
+        ));
+    }
+    let a = &s.audience;
+    if a.p2p_share < 1.0 {
+        out.push(format!(
+            "audience.p2p_share = {}: only that share of arrivals joins the swarm (the others \
+             use HTTP alone); the model takes every arrival as a peer, so scale λ, x̄ and ȳ by \
+             it for the swarm alone",
+            a.p2p_share
+        ));
+    }
+    if a.upload_off_share > 0.0 {
+        out.push(format!(
+            "audience.upload_off_share = {}: that share of peers uploads nothing; the model's \
+             μ does not include it (the swarm's mean upload is μ × {:.3})",
+            a.upload_off_share,
+            1.0 - a.upload_off_share
+        ));
+    }
+    if a.nat_share > 0.0 {
+        out.push(format!(
+            "audience.nat_share = {}: NATed peers cannot connect to each other, which lowers \
+             η in ways the model does not capture",
+            a.nat_share
+        ));
+    }
+    if s.client.seed_upload_bps < u64::MAX {
+        out.push(format!(
+            "client.seed_upload = {}: completed peers upload at most that, the model assumes \
+             seeds upload like leechers (μ)",
+            crate::units::fmt_rate(s.client.seed_upload_bps as f64)
+        ));
+    }
+    if s.sessions.is_some() {
+        out.push(
+            "[sessions]: peers go offline and come back; the model assumes they stay online \
+             from arrival to departure"
+                .into(),
+        );
     }
     match s.client.seed_time {
         SeedTime::Fixed(d) if d.as_us() > 0 => out.push(
@@ -695,6 +742,28 @@ until = "3h"
         assert!(caveats[3].contains("17.5 s"), "{}", caveats[3]);
         assert!(caveats[0].starts_with("origin"));
         assert!(caveats[1].starts_with("initial seeds: 1 seed(s)"));
+
+        // Features outside the model are named, not ignored.
+        let sets: Vec<crate::scenario::Override> = [
+            "audience.upload_off_share=0.2",
+            "client.seed_upload=100kbps",
+            "classes.0.cap_sigma=0.5",
+        ]
+        .iter()
+        .map(|o| crate::scenario::Override::parse(o).unwrap())
+        .collect();
+        let s2 = crate::scenario::load_str(text, "t.toml", "t", &sets).unwrap();
+        let p2 = FluidParams::from_scenario(&s2, 0.9).unwrap();
+        assert_eq!(p2, p);
+        let more = scenario_caveats(&s2, &p2);
+        assert_eq!(more.len(), 7, "{more:#?}");
+        for (c, start) in more[3..6].iter().zip([
+            "class \"a\": caps spread",
+            "audience.upload_off_share = 0.2",
+            "client.seed_upload = 100",
+        ]) {
+            assert!(c.starts_with(start), "{c}");
+        }
 
         let forever = text.replace("exp(2min)", "forever");
         let s = crate::scenario::load_str(&forever, "t.toml", "t", &[]).unwrap();
