@@ -346,11 +346,19 @@ impl FluidParams {
                     .into(),
             ));
         }
-        let gamma = match s.client.seed_time {
+        let gamma = match &s.client.seed_time {
             SeedTime::Exponential(mean) | SeedTime::Fixed(mean) if mean.as_us() > 0 => {
                 1.0 / mean.as_secs_f64()
             }
             SeedTime::Exponential(_) | SeedTime::Fixed(_) => f64::INFINITY,
+            SeedTime::Empirical(v) => {
+                let mean_s = v.iter().map(|d| d.as_secs_f64()).sum::<f64>() / v.len() as f64;
+                if mean_s > 0.0 {
+                    1.0 / mean_s
+                } else {
+                    f64::INFINITY
+                }
+            }
             SeedTime::Forever => 0.0,
         };
         let p = FluidParams {
@@ -487,7 +495,7 @@ pub fn scenario_caveats(s: &Scenario, p: &FluidParams) -> Vec<String> {
                 .into(),
         );
     }
-    match s.client.seed_time {
+    match &s.client.seed_time {
         SeedTime::Fixed(d) if d.as_us() > 0 => out.push(
             "fixed seeding time: the model assumes exponential seeding; the steady-state means \
              depend only on the mean (Little's law), the transient differs"

@@ -1051,8 +1051,8 @@ fn resolve_sessions(r: RawSessions) -> Result<SessionSpec, Invalid> {
         .offline
         .ok_or_else(|| missing("sessions.offline", "a duration such as \"exp(10h)\""))?
         .0;
-    for (key, d) in [("online", online), ("offline", offline)] {
-        if d == SeedTime::Fixed(SimDuration::ZERO) {
+    for (key, d) in [("online", &online), ("offline", &offline)] {
+        if *d == SeedTime::Fixed(SimDuration::ZERO) {
             return Err(Invalid::new(
                 format!("sessions.{key}"),
                 "expected a period above zero, e.g. \"exp(2h)\"",
@@ -1791,8 +1791,16 @@ pub fn describe(s: &Scenario) -> String {
         ),
         Policy::HttpOnly => "http-only (origin only, no peers)".to_string(),
     };
-    let seed_time = match s.client.seed_time {
-        SeedTime::Fixed(d) if d == SimDuration::ZERO => "0s (leave on completion)".to_string(),
+    let seed_time = match &s.client.seed_time {
+        SeedTime::Fixed(d) if *d == SimDuration::ZERO => "0s (leave on completion)".to_string(),
+        SeedTime::Empirical(v) => format!(
+            "empirical: one of {} observed values, drawn uniformly ({})",
+            v.len(),
+            v.iter()
+                .map(|d| d.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
         SeedTime::Fixed(d) => format!("{d} after completion"),
         SeedTime::Exponential(mean) => format!("exp({mean}): exponential, mean {mean}"),
         SeedTime::Forever => "forever (never leave)".to_string(),

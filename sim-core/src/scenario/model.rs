@@ -170,14 +170,16 @@ pub enum Policy {
     HttpOnly,
 }
 
-/// How long a peer stays as a seed after completing.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+/// How long a peer stays as a seed after completing (also the law of session lengths).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum SeedTime {
     /// Exactly this long (zero = leave on completion).
     Fixed(SimDuration),
     /// Exponentially distributed with this mean.
     Exponential(SimDuration),
+    /// Drawn uniformly from these observed values (an empirical distribution).
+    Empirical(Vec<SimDuration>),
     /// Never leaves.
     Forever,
 }

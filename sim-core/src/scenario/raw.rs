@@ -501,12 +501,13 @@ impl FromLeaf for PolicyValue {
 }
 
 /// `"10min"` (fixed), `"exp(10min)"` (exponential with that mean) or `"forever"`.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub(crate) struct SeedTimeValue(pub SeedTime);
 
 impl FromLeaf for SeedTimeValue {
     const EXPECTED: &'static str =
-        "a duration such as \"10min\", \"exp(10min)\" for an exponential mean, or \"forever\"";
+        "a duration such as \"10min\", \"exp(10min)\" for an exponential mean, \
+         \"empirical(0s, 10min, 2h)\" for observed values drawn uniformly, or \"forever\"";
     fn from_leaf(leaf: Leaf) -> Result<Self, String> {
         let Leaf::Str(s) = &leaf else {
             return Err(mismatch(Self::EXPECTED, &leaf));
@@ -528,6 +529,20 @@ impl FromLeaf for SeedTimeValue {
                 )),
                 Err(e) => Err(format!("in {s:?}: {e}")),
             };
+        }
+        if let Some(inner) = text
+            .strip_prefix("empirical(")
+            .and_then(|rest| rest.strip_suffix(')'))
+        {
+            let values = inner
+                .split(',')
+                .map(|v| units::parse_duration(v.trim()))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| format!("in {s:?}: {e}"))?;
+            if values.is_empty() || inner.trim().is_empty() {
+                return Err(format!("expected at least one value in {s:?}"));
+            }
+            return Ok(SeedTimeValue(SeedTime::Empirical(values)));
         }
         units::parse_duration(text)
             .map(|d| SeedTimeValue(SeedTime::Fixed(d)))

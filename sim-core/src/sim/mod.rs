@@ -828,9 +828,10 @@ impl Simulation {
 }
 
 /// Draw a seeding time after completion.
-pub(crate) fn draw_seed_time(t: SeedTime, rng: &mut StreamRng) -> Option<SimDuration> {
+pub(crate) fn draw_seed_time(t: &SeedTime, rng: &mut StreamRng) -> Option<SimDuration> {
     match t {
-        SeedTime::Fixed(d) => Some(d),
+        SeedTime::Fixed(d) => Some(*d),
+        SeedTime::Empirical(values) => Some(values[rng.below(values.len() as u64) as usize]),
         SeedTime::Exponential(mean) => {
             Some(SimDuration::from_secs_f64_ceil(rng.exp(mean.as_secs_f64())))
         }

@@ -20,8 +20,7 @@ impl Simulation {
         let Some(sessions) = &self.s.sessions else {
             return;
         };
-        let online = sessions.online;
-        if let Some(d) = draw_seed_time(online, &mut self.peers[p as usize].rng) {
+        if let Some(d) = draw_seed_time(&sessions.online, &mut self.peers[p as usize].rng) {
             self.queue
                 .push(self.now.after(d.max(SimDuration(1))), Event::GoOffline(p));
         }
@@ -82,7 +81,7 @@ impl Simulation {
     /// probability w[local hour] / max(w) under a diurnal profile, else another follows.
     fn wake_time(&mut self, p: PeerId) -> SimTime {
         let sessions = self.s.sessions.as_ref().expect("sessions configured");
-        let (offline, offset) = (sessions.offline, sessions.utc_offset_hours);
+        let (offline, offset) = (&sessions.offline, sessions.utc_offset_hours);
         let profile = sessions.diurnal.as_deref().copied();
         let max_w = profile.map_or(1.0, |w| w.iter().copied().fold(0.0, f64::max));
         let rng = &mut self.peers[p as usize].rng;

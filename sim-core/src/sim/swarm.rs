@@ -585,7 +585,7 @@ impl Simulation {
                 i += 1;
             }
         }
-        let seed_time = self.s.client.seed_time;
+        let seed_time = &self.s.client.seed_time;
         match draw_seed_time(seed_time, &mut self.peers[d as usize].rng) {
             Some(t) if t.0 == 0 => self.depart(d),
             Some(t) => {
