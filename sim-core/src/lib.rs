@@ -14,6 +14,7 @@ pub mod fluid;
 pub mod metrics;
 pub mod network;
 pub mod peer;
+pub mod pick;
 pub mod queue;
 pub mod report;
 pub mod rng;

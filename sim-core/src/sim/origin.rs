@@ -19,6 +19,7 @@
 use super::{Simulation, ORIGIN};
 use crate::bitset::for_each_bit;
 use crate::peer::{PeerId, PeerState};
+use crate::pick::LowestPick;
 use crate::scenario::Policy;
 
 /// Which neighbours' pieces the origin should not duplicate.
@@ -136,9 +137,7 @@ impl Simulation {
         {
             result = Some(p.partial.swap_remove(k));
         } else {
-            let mut best = u32::MAX;
-            let mut best_avail = u16::MAX;
-            let mut ties = 0u64;
+            let mut pick = LowestPick::default();
             let pieces = self.pieces;
             'words: for (w, ((&h, &s), &m)) in p
                 .have
@@ -153,7 +152,7 @@ impl Simulation {
                     if cand != 0 {
                         let i = (w * 64) as u32 + cand.trailing_zeros();
                         if i < pieces {
-                            best = i;
+                            pick.offer(i, 0, &mut p.rng);
                         }
                         break 'words;
                     }
@@ -161,23 +160,12 @@ impl Simulation {
                 }
                 let (rng, avail) = (&mut p.rng, &p.avail);
                 for_each_bit(cand, (w * 64) as u32, |i| {
-                    if i >= pieces {
-                        return;
-                    }
-                    let a = avail[i as usize];
-                    if a < best_avail {
-                        best_avail = a;
-                        best = i;
-                        ties = 1;
-                    } else if a == best_avail {
-                        ties += 1;
-                        if rng.below(ties) == 0 {
-                            best = i;
-                        }
+                    if i < pieces {
+                        pick.offer(i, avail[i as usize], rng);
                     }
                 });
             }
-            if best != u32::MAX {
+            if let Some(best) = pick.get() {
                 p.started.insert(best);
                 p.started_count += 1;
                 result = Some((best, 0));

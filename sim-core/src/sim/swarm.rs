@@ -24,6 +24,7 @@
 use super::{draw_seed_time, Event, Simulation};
 use crate::bitset::for_each_bit;
 use crate::peer::{Conn, Peer, PeerId, PeerState, Unchoke, NO_FLOW};
+use crate::pick::LowestPick;
 use crate::scenario::Policy;
 use crate::time::SimTime;
 
@@ -436,9 +437,7 @@ impl Simulation {
         }
         // 2./3. Random first pieces, then rarest-first among what u has and d lacks.
         let random = dp.have_count < random_first;
-        let mut best = u32::MAX;
-        let mut best_avail = u16::MAX;
-        let mut ties = 0u64;
+        let mut pick = LowestPick::default();
         for (w, (&uh, (&dh, &ds))) in up
             .have
             .words()
@@ -449,25 +448,13 @@ impl Simulation {
             let cand = uh & !dh & !ds;
             let (rng, avail) = (&mut dp.rng, &dp.avail);
             for_each_bit(cand, (w * 64) as u32, |i| {
-                let a = if random { 0 } else { avail[i as usize] };
-                if a < best_avail {
-                    best_avail = a;
-                    best = i;
-                    ties = 1;
-                } else if a == best_avail {
-                    ties += 1;
-                    if rng.below(ties) == 0 {
-                        best = i;
-                    }
-                }
+                pick.offer(i, if random { 0 } else { avail[i as usize] }, rng)
             });
         }
-        if best != u32::MAX {
-            dp.started.insert(best);
-            dp.started_count += 1;
-            return Some((best, 0));
-        }
-        None
+        let best = pick.get()?;
+        dp.started.insert(best);
+        dp.started_count += 1;
+        Some((best, 0))
     }
 
     /// `d` now holds `piece`: cancel duplicates, tell the neighbours (HAVE), update
