@@ -175,7 +175,7 @@ peers = 400
     let seeding = out.timeseries.last().unwrap().active_seeds as f64;
     assert!((seeding - 200.0).abs() < 40.0, "{seeding} still seeding");
     let err = sim_core::scenario::load_str(
-        &"[content]\nsize = \"1MB\"\n[origin]\ncapacity = \"1Gbps\"\n[client]\nseed_time = \"empirical(1h, soon)\"\n[[classes]]\nname = \"c\"\nshare = 1\nupload = \"1Mbps\"\ndownload = \"1Mbps\"\n[arrivals]\nprocess = \"flash-crowd\"\npeers = 1\n".to_string(),
+        "[content]\nsize = \"1MB\"\n[origin]\ncapacity = \"1Gbps\"\n[client]\nseed_time = \"empirical(1h, soon)\"\n[[classes]]\nname = \"c\"\nshare = 1\nupload = \"1Mbps\"\ndownload = \"1Mbps\"\n[arrivals]\nprocess = \"flash-crowd\"\npeers = 1\n",
         "e.toml",
         "e",
         &[],
