@@ -640,3 +640,37 @@ fn version_matches_the_summary_version() {
         .success()
         .stdout(predicate::str::contains(env!("CARGO_PKG_VERSION")));
 }
+
+/// `fluid` prints the Qiu–Srikant prediction of a Poisson scenario, as text or JSON, and
+/// refuses a flash crowd with a clear reason.
+#[test]
+fn fluid_prints_the_prediction_and_refuses_a_flash_crowd() {
+    let scenarios = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios");
+    Command::cargo_bin("swarmsim")
+        .unwrap()
+        .arg("fluid")
+        .arg(scenarios.join("fluid-upload.toml"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("upload-constrained"))
+        .stdout(predicate::str::contains("x̄ = 40.0"));
+    let out = Command::cargo_bin("swarmsim")
+        .unwrap()
+        .args(["fluid", "--json"])
+        .arg(scenarios.join("fluid-download.toml"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["regime"], "download-constrained");
+    assert!(v["download_time_s"].as_f64().unwrap() > 0.0);
+    Command::cargo_bin("swarmsim")
+        .unwrap()
+        .arg("fluid")
+        .arg(scenarios.join("quickstart.toml"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "Error: fluid model: needs Poisson arrivals",
+        ));
+}
