@@ -246,7 +246,7 @@ pub struct SessionSpec {
     /// Length of an offline period before the machine may come back.
     pub offline: SeedTime,
     /// Relative chance of coming back online in each local hour (00:00 first); `None` =
-    /// uniform. A candidate return instant is kept with probability w[hour] / max(w),
+    /// uniform. A candidate return instant is kept with probability `w[hour] / max(w)`,
     /// else another offline period follows (thinning).
     pub diurnal: Option<Box<[f64; 24]>>,
     /// Offset of local time from UTC in hours; the simulation starts at 00:00 UTC.
