@@ -609,7 +609,13 @@ impl Simulation {
         } else {
             self.seeds -= 1;
         }
+        // Nobody reads a departed peer's pieces or connections again: free them.
         peer.avail = Vec::new();
+        peer.have.clear_storage();
+        peer.started.clear_storage();
+        peer.conns = Vec::new();
+        peer.origin_flows = Vec::new();
+        peer.partial = Vec::new();
         self.tracker.leave(p);
     }
 }
