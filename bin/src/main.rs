@@ -3,6 +3,25 @@
 //! A thin layer over `sim-core`: argument parsing, progress bars, and writing result files
 //! atomically. All modelling lives in the library.
 
+/// `print!` to stdout that ends the process quietly when the reader has gone away
+/// (`swarmsim validate x.toml | head`), instead of panicking on the broken pipe.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(e) = write!(std::io::stdout(), $($arg)*) {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                std::process::exit(0);
+            }
+        }
+    }};
+}
+
+/// `println!` with the same broken-pipe behaviour as [`out!`].
+macro_rules! outln {
+    () => { out!("\n") };
+    ($($arg:tt)*) => {{ out!($($arg)*); out!("\n"); }};
+}
+
 mod output;
 mod progress;
 
@@ -129,8 +148,8 @@ fn load(a: &ScenarioArgs, seed: Option<u64>) -> Result<scenario::Scenario> {
 
 fn validate(a: ScenarioArgs) -> Result<()> {
     let s = load(&a, None)?;
-    println!("{}: ok", a.scenario.display());
-    print!("{}", scenario::describe(&s));
+    outln!("{}: ok", a.scenario.display());
+    out!("{}", scenario::describe(&s));
     Ok(())
 }
 
@@ -164,14 +183,14 @@ fn run(a: RunArgs) -> Result<()> {
     )?;
     output::write_atomic(&out_dir.join("perf.json"), perf.to_json().as_bytes())?;
     if !a.quiet {
-        print!("{}", out.human_summary());
-        println!(
+        out!("{}", out.human_summary());
+        outln!(
             "perf        {:.2} s wall, {:.0} events/s, peak memory {}",
             perf.wall_time_s,
             perf.events_per_s,
             sim_core::units::fmt_bytes(perf.peak_rss_bytes)
         );
-        println!(
+        outln!(
             "wrote       {}/{{summary.json,timeseries.csv,perf.json}}",
             out_dir.display()
         );
@@ -224,7 +243,7 @@ fn fluid(a: FluidArgs) -> Result<()> {
             "download_time_min": ss.download_time / 60.0,
             "caveats": caveats,
         });
-        println!("{}", serde_json::to_string_pretty(&doc)?);
+        outln!("{}", serde_json::to_string_pretty(&doc)?);
         return Ok(());
     }
     let upload_time = if p.gamma == 0.0 {
@@ -242,11 +261,11 @@ fn fluid(a: FluidArgs) -> Result<()> {
         Regime::DownloadConstrained => (">=", "leechers' download links limit completions"),
         Regime::UploadConstrained => ("<", "the swarm's upload capacity limits completions"),
     };
-    println!(
+    outln!(
         "scenario    {} (Qiu & Srikant fluid model, REFERENCE §4)",
         s.name
     );
-    println!(
+    outln!(
         "parameters  λ = {:.4}/s ({:.2}/min), c = {}, μ = {}, γ = {}, θ = {}, η = {}",
         p.lambda,
         p.lambda * 60.0,
@@ -256,37 +275,37 @@ fn fluid(a: FluidArgs) -> Result<()> {
         per_s(p.theta),
         p.eta
     );
-    println!(
+    outln!(
         "regime      {}: 1/c = {:.1} s {cmp} (1/η)(1/μ − 1/γ) = {upload_time}; {why}",
         ss.regime,
         1.0 / p.c
     );
-    println!("leechers    x̄ = {:.1}", ss.leechers);
+    outln!("leechers    x̄ = {:.1}", ss.leechers);
     if ss.seeds.is_finite() {
-        println!(
+        outln!(
             "seeds       ȳ = {:.1} (completed peers still seeding)",
             ss.seeds
         );
     } else {
-        println!("seeds       ȳ unbounded (seeds never leave: no steady state)");
+        outln!("seeds       ȳ unbounded (seeds never leave: no steady state)");
     }
-    println!(
+    outln!(
         "download    T = {:.1} s ({:.2} min), λT = {:.1}",
         ss.download_time,
         ss.download_time / 60.0,
         p.lambda * ss.download_time
     );
-    println!(
+    outln!(
         "β           {:.6}/s (1/β = {:.1} s per file per leecher)",
         ss.beta,
         1.0 / ss.beta
     );
     if caveats.is_empty() {
-        println!("caveats     none");
+        outln!("caveats     none");
     } else {
         for (i, c) in caveats.iter().enumerate() {
             let label = if i == 0 { "caveats" } else { "" };
-            println!("{label:<11} - {c}");
+            outln!("{label:<11} - {c}");
         }
     }
     Ok(())

@@ -120,7 +120,7 @@ pub struct Conservation {
     pub useful_bytes: u64,
     /// Of which held by downloads that were abandoned.
     pub abandoned_bytes: u64,
-    /// Bytes received then thrown away.
+    /// Bytes of partial pieces received then thrown away.
     pub wasted_bytes: u64,
     /// Bytes of partially received pieces still held at the end.
     pub held_partial_bytes: u64,
@@ -157,7 +157,8 @@ pub struct Summary {
     pub bytes_from_peers: u64,
     /// All bytes received by leechers (origin + peers).
     pub bytes_delivered: u64,
-    /// Received bytes that were thrown away (endgame duplicates, abandoned partials).
+    /// Received bytes that served no completed download: partial pieces thrown away, and
+    /// everything an abandoned download had received (`conservation` splits the two).
     pub bytes_wasted: u64,
     /// Share of delivered bytes that came from peers.
     pub offload_ratio: f64,
@@ -317,7 +318,7 @@ pub(crate) fn build(f: RunFacts<'_>) -> RunOutput {
         bytes_from_origin: from_origin,
         bytes_from_peers: from_peers,
         bytes_delivered: delivered,
-        bytes_wasted: f.peers.iter().map(|p| p.wasted_bytes).sum(),
+        bytes_wasted: f.peers.iter().map(|p| p.wasted_bytes).sum::<u64>() + f.abandoned_bytes,
         offload_ratio: ratio(from_peers, delivered),
         origin_peak_bps: f.metrics.origin_peak_bps,
         origin_p95_bps: percentile(&sorted_bps, 95.0),

@@ -1805,10 +1805,78 @@ pub fn describe(s: &Scenario) -> String {
         SeedTime::Exponential(mean) => format!("exp({mean}): exponential, mean {mean}"),
         SeedTime::Forever => "forever (never leave)".to_string(),
     };
+    let c = &s.client;
     section(
         "[client]",
-        vec![("policy", policy), ("seed_time", seed_time)],
+        vec![
+            ("policy", policy),
+            ("seed_time", seed_time),
+            (
+                "seed_upload",
+                if c.seed_upload_bps == u64::MAX {
+                    "the access cap (no background limit)".to_string()
+                } else {
+                    rate_text(c.seed_upload_bps)
+                },
+            ),
+            (
+                "abort_rate",
+                if c.abort_rate_per_s > 0.0 {
+                    format!(
+                        "{}/h (mean patience {})",
+                        short_float(c.abort_rate_per_s * 3600.0, 4),
+                        SimDuration::from_secs_f64_ceil(1.0 / c.abort_rate_per_s)
+                    )
+                } else {
+                    "0 (downloads are never abandoned)".to_string()
+                },
+            ),
+        ],
     );
+    let a = &s.audience;
+    section(
+        "[audience]",
+        vec![
+            ("p2p_share", short_float(a.p2p_share, 6)),
+            ("upload_off_share", short_float(a.upload_off_share, 6)),
+            ("nat_share", short_float(a.nat_share, 6)),
+        ],
+    );
+    match &s.sessions {
+        None => section(
+            "[sessions]",
+            vec![("online", "always (no [sessions] table)".to_string())],
+        ),
+        Some(ss) => {
+            let law = |t: &SeedTime| match t {
+                SeedTime::Fixed(d) => d.to_string(),
+                SeedTime::Exponential(m) => format!("exp({m})"),
+                SeedTime::Empirical(v) => format!("empirical, {} values", v.len()),
+                SeedTime::Forever => "forever".to_string(),
+            };
+            section(
+                "[sessions]",
+                vec![
+                    ("online", law(&ss.online)),
+                    ("offline", law(&ss.offline)),
+                    (
+                        "diurnal",
+                        match &ss.diurnal {
+                            None => "uniform over the day".to_string(),
+                            Some(w) => format!(
+                                "[{}]",
+                                w.iter()
+                                    .map(|x| short_float(*x, 4))
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            ),
+                        },
+                    ),
+                    ("utc_offset_hours", short_float(ss.utc_offset_hours, 4)),
+                ],
+            );
+        }
+    }
     if s.seeds.is_empty() {
         section(
             "[[seeds]]",
@@ -1833,6 +1901,18 @@ pub fn describe(s: &Scenario) -> String {
                 ("share", short_float(class.share, 6)),
                 ("upload", rate_text(class.upload_bps)),
                 ("download", rate_text(class.download_bps)),
+                (
+                    "cap_sigma",
+                    if class.cap_sigma > 0.0 {
+                        format!(
+                            "{} (lognormal spread, clipped to ÷/× {})",
+                            short_float(class.cap_sigma, 4),
+                            short_float(class.cap_clip, 4)
+                        )
+                    } else {
+                        "0 (every peer has exactly these caps)".to_string()
+                    },
+                ),
             ],
         );
     }
