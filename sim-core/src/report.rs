@@ -199,9 +199,10 @@ pub struct SampleRow {
     pub origin_bps: f64,
     /// Mean peer-to-peer rate over the interval, bits/s.
     pub peer_bps: f64,
-    /// Leechers at the end of the interval.
+    /// Leechers in the swarm, machine on, at the end of the interval (paused downloads of
+    /// machines that are off are not counted).
     pub active_leechers: u32,
-    /// Seeds at the end of the interval.
+    /// Seeds (initial and completed) in the swarm, machine on, at the end of the interval.
     pub active_seeds: u32,
     /// Offload of all bytes so far.
     pub cumulative_offload: f64,

@@ -43,6 +43,9 @@ peers = 1
     let t = out.peers[0].download_time_s().unwrap();
     assert!((t - 210.0).abs() < 1e-4, "download took {t} s");
     assert_eq!(out.summary.bytes_wasted, 0);
+    // At t = 60 s the machine is off (4 s to 104 s): the paused download is not active.
+    assert_eq!(out.timeseries[0].active_leechers, 0);
+    assert_eq!(out.summary.peers, 1);
 }
 
 /// Machines come back only in the hours the profile allows: with weight only on 12:00–13:00

@@ -142,6 +142,10 @@ pub struct Simulation {
     events: u64,
     pub(crate) leechers: u32,
     pub(crate) seeds: u32,
+    /// Of `leechers`, those whose machine is off (paused downloads).
+    pub(crate) offline_leechers: u32,
+    /// Of `seeds`, those whose machine is off.
+    pub(crate) offline_seeds: u32,
     pub(crate) completed: u32,
     arrived: u32,
     pub(crate) origin_up_bytes: u64,
@@ -229,6 +233,8 @@ impl Simulation {
             events: 0,
             leechers: 0,
             seeds: 0,
+            offline_leechers: 0,
+            offline_seeds: 0,
             completed: 0,
             arrived: 0,
             origin_up_bytes: 0,
@@ -290,13 +296,13 @@ impl Simulation {
             if next > stop {
                 stopped_at_max_time = true;
                 self.metrics
-                    .advance(self.now, stop, self.leechers, self.seeds);
+                    .advance(self.now, stop, self.online_leechers(), self.online_seeds());
                 self.now = stop;
                 break;
             }
             if next > self.now {
                 self.metrics
-                    .advance(self.now, next, self.leechers, self.seeds);
+                    .advance(self.now, next, self.online_leechers(), self.online_seeds());
                 self.now = next;
             }
             loop {
@@ -323,6 +329,16 @@ impl Simulation {
         }
         progress(self.progress());
         self.finish(stopped_at_max_time)
+    }
+
+    /// Leechers in the swarm with their machine on (the time series' `active_leechers`).
+    fn online_leechers(&self) -> u32 {
+        self.leechers - self.offline_leechers
+    }
+
+    /// Seeds in the swarm with their machine on (the time series' `active_seeds`).
+    fn online_seeds(&self) -> u32 {
+        self.seeds - self.offline_seeds
     }
 
     fn progress(&self) -> Progress {
@@ -761,7 +777,8 @@ impl Simulation {
 
     fn finish(mut self, stopped_at_max_time: bool) -> RunOutput {
         let end = self.now;
-        self.metrics.finish(end, self.leechers, self.seeds);
+        self.metrics
+            .finish(end, self.online_leechers(), self.online_seeds());
         let caps: Vec<(f64, f64)> = self.peers[self.initial_seeds as usize..]
             .iter()
             .map(|p| (p.up_bps, p.down_bps))

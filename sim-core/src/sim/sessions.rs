@@ -32,6 +32,11 @@ impl Simulation {
             return;
         }
         self.peers[p as usize].online = false;
+        if self.peers[p as usize].state == PeerState::Leeching {
+            self.offline_leechers += 1;
+        } else {
+            self.offline_seeds += 1;
+        }
         while let Some(c) = self.peers[p as usize].conns.last() {
             let q = c.peer;
             self.disconnect(p, q);
@@ -52,6 +57,11 @@ impl Simulation {
         }
         self.peers[p as usize].online = true;
         let seeding = self.peers[p as usize].state == PeerState::Seeding;
+        if seeding {
+            self.offline_seeds -= 1;
+        } else {
+            self.offline_leechers -= 1;
+        }
         if self.policy_of(p) != Policy::HttpOnly {
             self.tracker.join(p, seeding);
             let peer = &mut self.peers[p as usize];

@@ -606,8 +606,10 @@ impl Simulation {
             peer.wasted_bytes += held;
             peer.partial.clear();
             self.leechers -= 1;
+            self.offline_leechers -= !peer.online as u32;
         } else {
             self.seeds -= 1;
+            self.offline_seeds -= !peer.online as u32;
         }
         // Nobody reads a departed peer's pieces or connections again: free them.
         peer.avail = Vec::new();
