@@ -91,6 +91,9 @@ struct FluidArgs {
     /// Print the prediction as JSON (unbounded figures are null).
     #[arg(long)]
     json: bool,
+    /// In a catalog of several contents, the content whose swarm to predict (by name).
+    #[arg(long, value_name = "NAME")]
+    content: Option<String>,
 }
 
 #[derive(Args)]
@@ -219,13 +222,35 @@ fn per_s(rate: f64) -> String {
 fn fluid(a: FluidArgs) -> Result<()> {
     use sim_core::fluid::{scenario_caveats, FluidParams, Regime};
     let s = load(&a.scenario, None)?;
-    let p = FluidParams::from_scenario(&s, a.eta)?;
+    let names: Vec<String> = s.contents.iter().map(|c| format!("{:?}", c.name)).collect();
+    let k = match &a.content {
+        None if s.contents.len() == 1 => 0,
+        None => anyhow::bail!(
+            "{}: a catalog of {} contents; choose one with --content NAME (one of {})",
+            a.scenario.scenario.display(),
+            s.contents.len(),
+            names.join(", ")
+        ),
+        Some(n) => s
+            .contents
+            .iter()
+            .position(|c| &c.name == n)
+            .with_context(|| {
+                format!(
+                    "--content {n:?}: no such content in {}; expected one of {}",
+                    a.scenario.scenario.display(),
+                    names.join(", ")
+                )
+            })?,
+    };
+    let p = FluidParams::from_scenario(&s, k, a.eta)?;
     let ss = p.steady_state()?;
-    let caveats = scenario_caveats(&s, &p);
+    let caveats = scenario_caveats(&s, k, &p);
     if a.json {
         let finite = |v: f64| v.is_finite().then_some(v);
         let doc = serde_json::json!({
             "scenario": s.name,
+            "content": s.contents[k].name,
             "model": "Qiu & Srikant fluid model (SIGCOMM 2004), REFERENCE §4",
             "params_per_s": {
                 "lambda": p.lambda,
@@ -261,8 +286,13 @@ fn fluid(a: FluidArgs) -> Result<()> {
         Regime::DownloadConstrained => (">=", "leechers' download links limit completions"),
         Regime::UploadConstrained => ("<", "the swarm's upload capacity limits completions"),
     };
+    let of_content = if s.contents.len() > 1 {
+        format!(", content {:?}", s.contents[k].name)
+    } else {
+        String::new()
+    };
     outln!(
-        "scenario    {} (Qiu & Srikant fluid model, REFERENCE §4)",
+        "scenario    {}{of_content} (Qiu & Srikant fluid model, REFERENCE §4)",
         s.name
     );
     outln!(

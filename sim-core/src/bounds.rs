@@ -23,18 +23,21 @@ pub fn kumar_ross_s(
         .max(n as f64 * file_bits / (server_bps + sum_peer_up_bps))
 }
 
-/// The Kumar–Ross bound of a flash-crowd scenario, in seconds after the crowd arrives;
-/// `None` for other arrival processes. The server upload u_s is the origin capacity plus
-/// the initial seeds' uploads; `peer_caps` are the leechers' actual (upload, download)
-/// caps in bits/s, as drawn for this run.
-pub fn scenario_kumar_ross_s(s: &Scenario, peer_caps: &[(f64, f64)]) -> Option<f64> {
-    let Arrivals::FlashCrowd { peers, .. } = s.arrivals else {
+/// The Kumar–Ross bound of content `k` of a scenario when it arrives as a flash crowd, in
+/// seconds after the crowd arrives; `None` for other arrival processes. The server upload
+/// u_s is the origin capacity (all of it: a lower bound must allow the content the whole
+/// origin) plus the uploads of the initial seeds of that content; `peer_caps` are its
+/// leechers' actual (upload, download) caps in bits/s, as drawn for this run.
+pub fn scenario_kumar_ross_s(s: &Scenario, k: usize, peer_caps: &[(f64, f64)]) -> Option<f64> {
+    let content = &s.contents[k];
+    let Arrivals::FlashCrowd { peers, .. } = content.arrivals else {
         return None;
     };
-    let file_bits = s.content.size_bytes as f64 * 8.0;
+    let file_bits = content.size_bytes as f64 * 8.0;
     let server_bps = s.origin.capacity_bps as f64
         + s.seeds
             .iter()
+            .filter(|g| g.content as usize == k)
             .map(|g| g.count as f64 * g.upload_bps as f64)
             .sum::<f64>();
     let d_min = peer_caps

@@ -293,11 +293,12 @@ impl FluidParams {
         Ok(out)
     }
 
-    /// The fluid parameters of a scenario, per second, with leecher efficiency `eta`.
+    /// The fluid parameters of content `k` of a scenario (0 for a scenario of one content),
+    /// per second, with leecher efficiency `eta`.
     ///
-    /// - λ: the Poisson rate (`[arrivals] process = "poisson"`); any other process is an
+    /// - λ: the content's Poisson rate (`process = "poisson"`); any other process is an
     ///   error ([`FluidError::NotPoisson`]).
-    /// - F = `content.size` × 8 bits; c and μ are rates in bits/s divided by F.
+    /// - F = the content's size × 8 bits; c and μ are rates in bits/s divided by F.
     /// - μ: the share-weighted **arithmetic** mean of the classes' upload caps. Upload
     ///   capacity adds up, and seeding time does not depend on the class, so the seeds'
     ///   class mix is the arrivals' mix and μ·y is their exact total; for leechers it is
@@ -320,14 +321,15 @@ impl FluidParams {
     ///
     /// The origin, the initial seeds and the finite arrival window are outside the model:
     /// [`scenario_caveats`] lists the ones that apply.
-    pub fn from_scenario(s: &Scenario, eta: f64) -> Result<FluidParams, FluidError> {
-        let Arrivals::Poisson { rate_per_s, .. } = s.arrivals else {
+    pub fn from_scenario(s: &Scenario, k: usize, eta: f64) -> Result<FluidParams, FluidError> {
+        let content = &s.contents[k];
+        let Arrivals::Poisson { rate_per_s, .. } = content.arrivals else {
             return Err(FluidError::NotPoisson);
         };
-        if s.client.policy == Policy::HttpOnly {
+        if content.policy.kind == Policy::HttpOnly {
             return Err(FluidError::HttpOnly);
         }
-        let file_bits = s.content.size_bytes as f64 * 8.0;
+        let file_bits = content.size_bytes as f64 * 8.0;
         let total_share: f64 = s.classes.iter().map(|k| k.share).sum();
         let mean_up_bps = mean_upload_bps(s);
         if s.classes.iter().any(|k| k.download_bps == 0) {
@@ -382,9 +384,10 @@ impl FluidParams {
 /// In an upload-constrained swarm the fluid model's η is about 1 − this / T: leechers in
 /// their first-piece phase (λ × this of them, by Little's law) add no upload. Measured
 /// against the simulator in `sim-core/tests/fluid.rs`.
-pub fn first_piece_delay_s(s: &Scenario) -> f64 {
+pub fn first_piece_delay_s(s: &Scenario, k: usize) -> f64 {
     let slots = (s.protocol.upload_slots + s.protocol.optimistic_slots) as f64;
-    slots * s.content.piece_size_bytes.min(s.content.size_bytes) as f64 * 8.0 / mean_upload_bps(s)
+    let c = &s.contents[k];
+    slots * c.piece_size_bytes.min(c.size_bytes) as f64 * 8.0 / mean_upload_bps(s)
 }
 
 /// Share-weighted arithmetic mean of the classes' upload caps, bits/s.
@@ -405,8 +408,17 @@ fn mean_upload_bps(s: &Scenario) -> f64 {
 /// first-piece delay of upload-constrained swarms ([`first_piece_delay_s`]), and an
 /// arrival window too short to settle.
 /// Empty when the model describes the scenario as well as it can.
-pub fn scenario_caveats(s: &Scenario, p: &FluidParams) -> Vec<String> {
+pub fn scenario_caveats(s: &Scenario, k: usize, p: &FluidParams) -> Vec<String> {
     let mut out = Vec::new();
+    let content = &s.contents[k];
+    if s.contents.len() > 1 {
+        out.push(format!(
+            "catalog: {:?} shares the origin with {} other content(s); the model sees this \
+             content's swarm alone",
+            content.name,
+            s.contents.len() - 1
+        ));
+    }
     let steady = p.steady_state().ok();
     let effect = match steady.map(|ss| ss.regime) {
         Some(Regime::UploadConstrained) => {
@@ -415,7 +427,7 @@ pub fn scenario_caveats(s: &Scenario, p: &FluidParams) -> Vec<String> {
         }
         _ => "download-constrained, extra upload capacity changes nothing in the model",
     };
-    let file_bits = s.content.size_bytes as f64 * 8.0;
+    let file_bits = content.size_bytes as f64 * 8.0;
     let peer_up_bps = p.mu * file_bits;
     let eq = |bps: f64| bps / peer_up_bps;
     if s.origin.capacity_bps > 0 {
@@ -427,11 +439,10 @@ pub fn scenario_caveats(s: &Scenario, p: &FluidParams) -> Vec<String> {
             eq(bps)
         ));
     }
-    let seed_count: u64 = s.seeds.iter().map(|g| g.count as u64).sum();
+    let own_seeds = || s.seeds.iter().filter(|g| g.content as usize == k);
+    let seed_count: u64 = own_seeds().map(|g| g.count as u64).sum();
     if seed_count > 0 {
-        let bps: f64 = s
-            .seeds
-            .iter()
+        let bps: f64 = own_seeds()
             .map(|g| g.count as f64 * g.upload_bps as f64)
             .sum();
         out.push(format!(
@@ -510,7 +521,7 @@ pub fn scenario_caveats(s: &Scenario, p: &FluidParams) -> Vec<String> {
     }
     if let Some(ss) = steady {
         if ss.regime == Regime::UploadConstrained {
-            let t1 = first_piece_delay_s(s);
+            let t1 = first_piece_delay_s(s, k);
             out.push(format!(
                 "pieces: a leecher uploads nothing until its first piece is complete, about \
                  (upload_slots + optimistic_slots) × piece / upload = {t1:.1} s; \
@@ -519,7 +530,7 @@ pub fn scenario_caveats(s: &Scenario, p: &FluidParams) -> Vec<String> {
             ));
         }
     }
-    if let (Arrivals::Poisson { start, until, .. }, Some(ss)) = (&s.arrivals, steady) {
+    if let (Arrivals::Poisson { start, until, .. }, Some(ss)) = (&content.arrivals, steady) {
         let window_s = until.since(*start).as_secs_f64();
         let settle_s = ss.download_time + if p.gamma > 0.0 { 1.0 / p.gamma } else { 0.0 };
         if window_s < 10.0 * settle_s {
@@ -733,7 +744,7 @@ rate = "20/min"
 until = "3h"
 "#;
         let s = crate::scenario::load_str(text, "t.toml", "t", &[]).unwrap();
-        let p = FluidParams::from_scenario(&s, 0.9).unwrap();
+        let p = FluidParams::from_scenario(&s, 0, 0.9).unwrap();
         let f = 24e6 * 8.0;
         assert!(close(p.lambda, 20.0 / 60.0, 1e-12));
         assert!(close(p.mu, 600e3 / f, 1e-12));
@@ -743,7 +754,7 @@ until = "3h"
         );
         assert!(close(p.gamma, 1.0 / 120.0, 1e-12));
         assert_eq!((p.theta, p.eta), (0.0, 0.9));
-        let caveats = scenario_caveats(&s, &p);
+        let caveats = scenario_caveats(&s, 0, &p);
         assert_eq!(caveats.len(), 4, "{caveats:#?}");
         assert!(caveats[2].starts_with("2 peer classes"));
         // Upload-constrained: 5 slots × 256 KiB × 8 / 600 kbps.
@@ -761,9 +772,9 @@ until = "3h"
         .map(|o| crate::scenario::Override::parse(o).unwrap())
         .collect();
         let s2 = crate::scenario::load_str(text, "t.toml", "t", &sets).unwrap();
-        let p2 = FluidParams::from_scenario(&s2, 0.9).unwrap();
+        let p2 = FluidParams::from_scenario(&s2, 0, 0.9).unwrap();
         assert_eq!(p2, p);
-        let more = scenario_caveats(&s2, &p2);
+        let more = scenario_caveats(&s2, 0, &p2);
         assert_eq!(more.len(), 7, "{more:#?}");
         for (c, start) in more[3..6].iter().zip([
             "class \"a\": caps spread",
@@ -775,7 +786,7 @@ until = "3h"
 
         let forever = text.replace("exp(2min)", "forever");
         let s = crate::scenario::load_str(&forever, "t.toml", "t", &[]).unwrap();
-        let p = FluidParams::from_scenario(&s, 1.0).unwrap();
+        let p = FluidParams::from_scenario(&s, 0, 1.0).unwrap();
         assert_eq!(p.gamma, 0.0);
         assert!(p.steady_state().unwrap().seeds.is_infinite());
 
@@ -785,7 +796,7 @@ until = "3h"
         );
         let s = crate::scenario::load_str(&flash, "t.toml", "t", &[]).unwrap();
         assert_eq!(
-            FluidParams::from_scenario(&s, 1.0),
+            FluidParams::from_scenario(&s, 0, 1.0),
             Err(FluidError::NotPoisson)
         );
     }

@@ -30,11 +30,56 @@ pub struct Recorder {
     pub origin_peak_bps: f64,
     /// Origin bits of each 5-minute billing sample ([`crate::cost::BILLING_SAMPLE_US`]).
     pub billing_bits: Vec<f64>,
+    /// One origin meter per content in a catalog of several (empty for one content, whose
+    /// figures are the aggregate ones).
+    pub content_meters: Vec<ContentMeter>,
+    /// Contents whose origin rate changed since the last [`Recorder::observe_peak`].
+    touched: Vec<u32>,
+}
+
+/// The origin traffic of one content of a catalog, integrated lazily: only when its rate
+/// changes, so a large catalog costs nothing per event for the contents that are idle.
+#[derive(Debug, Clone, Default)]
+pub struct ContentMeter {
+    /// Sum of the rates of the content's origin flows, bits/s.
+    pub rate_bps: f64,
+    /// Integrated up to this instant, µs.
+    since_us: u64,
+    /// Highest origin rate of the content at any instant, bits/s.
+    pub peak_bps: f64,
+    /// Origin bits of each 5-minute billing sample.
+    pub billing_bits: Vec<f64>,
+    touched: bool,
+}
+
+impl ContentMeter {
+    /// Integrate the current rate up to `to_us`.
+    fn integrate_to(&mut self, to_us: u64) {
+        let rate = self.rate_bps.max(0.0);
+        integrate_billing(&mut self.billing_bits, self.since_us, to_us, rate);
+        self.since_us = self.since_us.max(to_us);
+    }
+}
+
+/// Add `rate_bps` × time over [from_us, to_us) to the 5-minute billing samples `bits`.
+fn integrate_billing(bits: &mut Vec<f64>, from_us: u64, to_us: u64, rate_bps: f64) {
+    let w = crate::cost::BILLING_SAMPLE_US;
+    let mut t = from_us;
+    while t < to_us && rate_bps > 0.0 {
+        let i = (t / w) as usize;
+        let stop = ((i as u64 + 1) * w).min(to_us);
+        if bits.len() <= i {
+            bits.resize(i + 1, 0.0);
+        }
+        bits[i] += rate_bps * (stop - t) as f64 / 1e6;
+        t = stop;
+    }
 }
 
 impl Recorder {
-    /// A recorder with sample intervals of `interval_us` microseconds.
-    pub fn new(interval_us: u64) -> Recorder {
+    /// A recorder with sample intervals of `interval_us` microseconds, for a scenario of
+    /// `contents` contents.
+    pub fn new(interval_us: u64, contents: usize) -> Recorder {
         Recorder {
             interval_us: interval_us.max(1),
             bins: vec![Bin::default()],
@@ -42,6 +87,25 @@ impl Recorder {
             peer_rate_bps: 0.0,
             origin_peak_bps: 0.0,
             billing_bits: Vec::new(),
+            content_meters: if contents > 1 {
+                vec![ContentMeter::default(); contents]
+            } else {
+                Vec::new()
+            },
+            touched: Vec::new(),
+        }
+    }
+
+    /// The origin rate of `content` moved by `delta_bps` at `now` (the aggregate too).
+    pub fn add_origin_rate(&mut self, content: u32, now: SimTime, delta_bps: f64) {
+        self.origin_rate_bps += delta_bps;
+        if let Some(m) = self.content_meters.get_mut(content as usize) {
+            m.integrate_to(now.0);
+            m.rate_bps += delta_bps;
+            if !m.touched {
+                m.touched = true;
+                self.touched.push(content);
+            }
         }
     }
 
@@ -71,23 +135,18 @@ impl Recorder {
             t = stop;
         }
         // The same integral on the fixed 5-minute billing grid.
-        let w = crate::cost::BILLING_SAMPLE_US;
-        let mut t = from.0;
-        while t < end && origin > 0.0 {
-            let i = (t / w) as usize;
-            let stop = ((i as u64 + 1) * w).min(end);
-            if self.billing_bits.len() <= i {
-                self.billing_bits.resize(i + 1, 0.0);
-            }
-            self.billing_bits[i] += origin * (stop - t) as f64 / 1e6;
-            t = stop;
-        }
+        integrate_billing(&mut self.billing_bits, from.0, end, origin);
     }
 
-    /// Note the current aggregate origin rate for the peak.
+    /// Note the current aggregate (and changed per-content) origin rates for the peaks.
     pub fn observe_peak(&mut self) {
         if self.origin_rate_bps > self.origin_peak_bps {
             self.origin_peak_bps = self.origin_rate_bps;
+        }
+        for c in self.touched.drain(..) {
+            let m = &mut self.content_meters[c as usize];
+            m.touched = false;
+            m.peak_bps = m.peak_bps.max(m.rate_bps);
         }
     }
 
@@ -96,8 +155,12 @@ impl Recorder {
         let n = (end.0.div_ceil(self.interval_us) as usize).max(1);
         self.bins.resize(n, Bin::default());
         let w = crate::cost::BILLING_SAMPLE_US;
-        self.billing_bits
-            .resize((end.0.div_ceil(w) as usize).max(1), 0.0);
+        let samples = (end.0.div_ceil(w) as usize).max(1);
+        self.billing_bits.resize(samples, 0.0);
+        for m in &mut self.content_meters {
+            m.integrate_to(end.0);
+            m.billing_bits.resize(samples, 0.0);
+        }
         if let Some(b) = self.bins.last_mut() {
             b.leechers = leechers;
             b.seeds = seeds;
@@ -133,7 +196,7 @@ mod tests {
 
     #[test]
     fn advance_splits_across_intervals() {
-        let mut r = Recorder::new(1_000_000);
+        let mut r = Recorder::new(1_000_000, 1);
         r.origin_rate_bps = 8.0;
         r.advance(SimTime(500_000), SimTime(2_500_000), 3, 1);
         assert_eq!(r.bins.len(), 3);

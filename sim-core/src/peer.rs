@@ -1,7 +1,8 @@
 //! Per-peer state: what a peer holds, whom it is connected to, and what it has sent.
 //!
-//! Peers are stored in a `Vec` indexed by [`PeerId`]; initial seeds come first, then
-//! leechers in arrival order. Per-piece structures (have, started, availability) are
+//! Peers are stored in a `Vec` indexed by [`PeerId`], content by content: each content's
+//! initial seeds, then its leechers in arrival order (so one content's peers have
+//! consecutive ids). Per-piece structures (have, started, availability) are
 //! allocated at arrival and released when no longer needed.
 
 use crate::bitset::BitSet;
@@ -65,6 +66,8 @@ pub struct Conn {
 pub struct Peer {
     /// Index into the scenario's classes; [`Peer::SEED_CLASS`] for initial seeds.
     pub class: u16,
+    /// Index into the scenario's contents: the one this peer downloads or holds.
+    pub content: u32,
     /// Life-cycle state.
     pub state: PeerState,
     /// Upload cap, bits/s.
@@ -133,6 +136,7 @@ impl Peer {
     pub fn new(class: u16, up_bps: f64, down_bps: f64, arrival: SimTime, rng: StreamRng) -> Peer {
         Peer {
             class,
+            content: 0,
             state: PeerState::Future,
             up_bps,
             down_bps,

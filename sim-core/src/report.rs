@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::cost::{origin_cost, OriginCost};
 use crate::metrics::{percentile, Recorder};
-use crate::scenario::Scenario;
+use crate::scenario::{Policy, Scenario};
 use crate::time::SimTime;
 use crate::units::{fmt_bytes, fmt_rate};
 
@@ -18,6 +18,8 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 /// One leecher's story.
 #[derive(Debug, Clone, Serialize)]
 pub struct PeerRecord {
+    /// Content index.
+    pub content: u32,
     /// Class index.
     pub class: u16,
     /// The user abandoned the download.
@@ -107,6 +109,64 @@ pub struct ClassSummary {
     pub download_time_s: TimeStats,
 }
 
+/// What one content's origin traffic costs.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ContentCost {
+    /// Its origin bytes in GB (10^9 bytes).
+    pub gb: f64,
+    /// Highest origin rate it drew at any instant, Mbps.
+    pub peak_mbps: f64,
+    /// 95th percentile of its own 5-minute origin rate, Mbps.
+    pub p95_5min_mbps: f64,
+    /// Its part of the origin's bill, allocated by origin bytes (the shares of all
+    /// contents sum to the bill).
+    pub cost_share: f64,
+    /// What its traffic alone would cost under the same price list (its own volume tiers
+    /// and 95th percentile): the cost of serving it from a separate origin contract.
+    pub cost_alone: f64,
+}
+
+/// Figures of one content of the catalog.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ContentSummary {
+    /// Content name.
+    pub name: String,
+    /// Size in bytes.
+    pub size_bytes: u64,
+    /// Its hybrid policy.
+    pub policy: Policy,
+    /// Release instant, seconds.
+    pub release_s: f64,
+    /// Its share of the catalog's demand, when split from `[arrivals]`.
+    pub demand_share: Option<f64>,
+    /// Leechers that arrived for it.
+    pub peers: u32,
+    /// Of which without the P2P client.
+    pub http_only_peers: u32,
+    /// Its initial seeds.
+    pub initial_seeds: u32,
+    /// Leechers that completed it.
+    pub completed_downloads: u32,
+    /// Leechers that abandoned it.
+    pub abandoned_downloads: u32,
+    /// Bytes its leechers received from the origin.
+    pub bytes_from_origin: u64,
+    /// Bytes its leechers received from peers.
+    pub bytes_from_peers: u64,
+    /// Bytes its peers (leechers, completed clients and initial seeds) uploaded.
+    pub bytes_uploaded: u64,
+    /// Share of its delivered bytes that came from peers.
+    pub offload_ratio: f64,
+    /// Download times of its completed leechers, seconds.
+    pub download_time_s: TimeStats,
+    /// Flash crowd: its Kumar–Ross bound (with the whole origin), seconds.
+    pub kumar_ross_bound_s: Option<f64>,
+    /// Flash crowd: time from its crowd's arrival to its last completion, seconds.
+    pub makespan_s: Option<f64>,
+    /// Its origin traffic and what it costs.
+    pub origin: ContentCost,
+}
+
 /// Byte-conservation figures, checked by the tests.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Conservation {
@@ -176,14 +236,18 @@ pub struct Summary {
     pub stopped_at_max_time: bool,
     /// Events dispatched.
     pub events: u64,
-    /// Flash crowds: the Kumar–Ross minimum distribution time, seconds.
+    /// Flash crowd of a single content: the Kumar–Ross minimum distribution time, seconds
+    /// (per content in `contents` for a catalog).
     pub kumar_ross_bound_s: Option<f64>,
-    /// Flash crowds: time from the crowd's arrival to the last completion, seconds.
+    /// Flash crowd of a single content: time from the crowd's arrival to the last
+    /// completion, seconds (per content in `contents` for a catalog).
     pub makespan_s: Option<f64>,
     /// What the origin traffic costs, with day-by-day peak and 95th-percentile rates.
     pub origin_cost: OriginCost,
     /// The same figures per access class.
     pub classes: Vec<ClassSummary>,
+    /// The same figures per content, with each content's origin cost.
+    pub contents: Vec<ContentSummary>,
     /// Byte accounting.
     pub conservation: Conservation,
     /// Largest number of flows one re-share recomputed.
@@ -230,14 +294,16 @@ pub(crate) struct RunFacts<'a> {
     pub stopped_at_max_time: bool,
     pub peers: Vec<PeerRecord>,
     pub initial_seeds: u32,
-    pub seed_up_bytes: u64,
+    /// Bytes uploaded by the initial seeds of each content.
+    pub seed_up_bytes: Vec<u64>,
     pub origin_up_bytes: u64,
     pub useful_bytes: u64,
     pub abandoned_bytes: u64,
     pub held_partial_bytes: u64,
     pub flows_in_flight: u64,
     pub metrics: &'a Recorder,
-    pub kumar_ross_s: Option<f64>,
+    /// Kumar–Ross bound of each content (flash crowds).
+    pub kumar_ross_s: Vec<Option<f64>>,
     pub invariant_violations: Vec<String>,
     pub max_component_flows: u64,
 }
@@ -295,16 +361,14 @@ pub(crate) fn build(f: RunFacts<'_>) -> RunOutput {
     let mut sorted_bps = interval_bps.clone();
     sorted_bps.sort_by(f64::total_cmp);
     let completed = times.len() as u32;
-    let makespan_s = match s.arrivals {
-        crate::scenario::Arrivals::FlashCrowd { at, .. } if completed > 0 => f
-            .peers
-            .iter()
-            .map(|p| p.completion)
-            .filter(|&c| c != SimTime::NEVER)
-            .max()
-            .map(|c| c.since(at).as_secs_f64()),
-        _ => None,
-    };
+    let cost = origin_cost(
+        &f.metrics.billing_bits,
+        f.end.0,
+        from_origin,
+        &s.origin.pricing,
+    );
+    let contents = content_summaries(&f, &cost);
+    let one = contents.len() == 1;
     let summary = Summary {
         scenario: s.name.clone(),
         seed: s.seed,
@@ -328,11 +392,16 @@ pub(crate) fn build(f: RunFacts<'_>) -> RunOutput {
         sim_duration_s: f.end.as_secs_f64(),
         stopped_at_max_time: f.stopped_at_max_time,
         events: f.events,
-        kumar_ross_bound_s: f.kumar_ross_s,
-        makespan_s,
+        kumar_ross_bound_s: if one {
+            contents[0].kumar_ross_bound_s
+        } else {
+            None
+        },
+        makespan_s: if one { contents[0].makespan_s } else { None },
         conservation: Conservation {
             origin_up_bytes: f.origin_up_bytes,
-            peers_up_bytes: f.peers.iter().map(|p| p.up_bytes).sum::<u64>() + f.seed_up_bytes,
+            peers_up_bytes: f.peers.iter().map(|p| p.up_bytes).sum::<u64>()
+                + f.seed_up_bytes.iter().sum::<u64>(),
             received_bytes: delivered,
             useful_bytes: f.useful_bytes,
             abandoned_bytes: f.abandoned_bytes,
@@ -341,13 +410,9 @@ pub(crate) fn build(f: RunFacts<'_>) -> RunOutput {
             flows_in_flight: f.flows_in_flight,
         },
         max_reshare_flows: f.max_component_flows,
-        origin_cost: origin_cost(
-            &f.metrics.billing_bits,
-            f.end.0,
-            from_origin,
-            &s.origin.pricing,
-        ),
+        origin_cost: cost,
         classes,
+        contents,
     };
     let interval_s = f.metrics.interval_us() as f64 / 1e6;
     let mut cum_origin = 0.0;
@@ -383,6 +448,71 @@ pub(crate) fn build(f: RunFacts<'_>) -> RunOutput {
         peers: f.peers,
         invariant_violations: f.invariant_violations,
     }
+}
+
+/// One [`ContentSummary`] per content; `cost` is the whole origin's bill.
+fn content_summaries(f: &RunFacts<'_>, cost: &OriginCost) -> Vec<ContentSummary> {
+    let s = f.scenario;
+    let all_origin: u64 = f.peers.iter().map(|p| p.down_origin_bytes).sum();
+    s.contents
+        .iter()
+        .enumerate()
+        .map(|(k, c)| {
+            let members: Vec<&PeerRecord> =
+                f.peers.iter().filter(|p| p.content as usize == k).collect();
+            let origin: u64 = members.iter().map(|p| p.down_origin_bytes).sum();
+            let peers: u64 = members.iter().map(|p| p.down_peer_bytes).sum();
+            let mut t: Vec<f64> = members.iter().filter_map(|p| p.download_time_s()).collect();
+            let makespan_s = match c.arrivals {
+                crate::scenario::Arrivals::FlashCrowd { at, .. } if !t.is_empty() => members
+                    .iter()
+                    .map(|p| p.completion)
+                    .filter(|&x| x != SimTime::NEVER)
+                    .max()
+                    .map(|x| x.since(at).as_secs_f64()),
+                _ => None,
+            };
+            let (own, peak_bps) = match f.metrics.content_meters.get(k) {
+                Some(m) => (
+                    origin_cost(&m.billing_bits, f.end.0, origin, &s.origin.pricing),
+                    m.peak_bps,
+                ),
+                None => (cost.clone(), f.metrics.origin_peak_bps),
+            };
+            ContentSummary {
+                name: c.name.clone(),
+                size_bytes: c.size_bytes,
+                policy: c.policy.kind,
+                release_s: c.release.as_secs_f64(),
+                demand_share: c.demand_share,
+                peers: members.len() as u32,
+                http_only_peers: members.iter().filter(|p| !p.p2p).count() as u32,
+                initial_seeds: s
+                    .seeds
+                    .iter()
+                    .filter(|g| g.content as usize == k)
+                    .map(|g| g.count)
+                    .sum(),
+                completed_downloads: t.len() as u32,
+                abandoned_downloads: members.iter().filter(|p| p.aborted).count() as u32,
+                bytes_from_origin: origin,
+                bytes_from_peers: peers,
+                bytes_uploaded: members.iter().map(|p| p.up_bytes).sum::<u64>()
+                    + f.seed_up_bytes[k],
+                offload_ratio: ratio(peers, origin + peers),
+                download_time_s: TimeStats::of(&mut t),
+                kumar_ross_bound_s: f.kumar_ross_s[k],
+                makespan_s,
+                origin: ContentCost {
+                    gb: origin as f64 / 1e9,
+                    peak_mbps: peak_bps / 1e6,
+                    p95_5min_mbps: own.p95_5min_mbps,
+                    cost_share: cost.total_cost * ratio(origin, all_origin),
+                    cost_alone: own.total_cost,
+                },
+            }
+        })
+        .collect()
 }
 
 impl RunOutput {
@@ -471,6 +601,23 @@ impl RunOutput {
                     100.0 * k.offload_ratio,
                     k.download_time_s.p50,
                     k.download_time_s.p90
+                ));
+            }
+        }
+        if s.contents.len() > 1 {
+            out.push_str("contents\n");
+            for k in &s.contents {
+                out.push_str(&format!(
+                    "  {:<14} {:>6} peers, {:>6} completed, offload {:5.1}%, download p50 {:.1} s, \
+                     p90 {:.1} s, origin {:.1} GB, cost {:.2}\n",
+                    k.name,
+                    k.peers,
+                    k.completed_downloads,
+                    100.0 * k.offload_ratio,
+                    k.download_time_s.p50,
+                    k.download_time_s.p90,
+                    k.origin.gb,
+                    k.origin.cost_share
                 ));
             }
         }

@@ -6,9 +6,11 @@ use crate::rng::StreamRng;
 
 const ABSENT: u32 = u32::MAX;
 
-/// Tracker state for one content.
+/// Tracker state for one content, whose peers have the consecutive ids
+/// `base .. base + capacity`.
 #[derive(Debug)]
 pub struct Tracker {
+    base: PeerId,
     members: Vec<PeerId>,
     pos: Vec<u32>,
     is_seed: Vec<bool>,
@@ -19,9 +21,10 @@ pub struct Tracker {
 }
 
 impl Tracker {
-    /// A tracker for up to `capacity` peer ids, drawing from `rng`.
-    pub fn new(capacity: usize, rng: StreamRng) -> Tracker {
+    /// A tracker for the peer ids `base .. base + capacity`, drawing from `rng`.
+    pub fn new(base: PeerId, capacity: usize, rng: StreamRng) -> Tracker {
         Tracker {
+            base,
             members: Vec::new(),
             pos: vec![ABSENT; capacity],
             is_seed: vec![false; capacity],
@@ -32,39 +35,49 @@ impl Tracker {
         }
     }
 
+    /// Index of peer `p` in the per-peer arrays.
+    fn slot(&self, p: PeerId) -> usize {
+        debug_assert!(p >= self.base, "peer {p} is not in this tracker's range");
+        (p - self.base) as usize
+    }
+
     /// Register `p` (a seed if `seed`).
     pub fn join(&mut self, p: PeerId, seed: bool) {
-        if self.pos[p as usize] != ABSENT {
+        let i = self.slot(p);
+        if self.pos[i] != ABSENT {
             return;
         }
-        self.pos[p as usize] = self.members.len() as u32;
+        self.pos[i] = self.members.len() as u32;
         self.members.push(p);
-        self.is_seed[p as usize] = seed;
+        self.is_seed[i] = seed;
         self.seeds += seed as u32;
     }
 
     /// Record that `p` completed and now seeds.
     pub fn became_seed(&mut self, p: PeerId) {
-        if self.pos[p as usize] != ABSENT && !self.is_seed[p as usize] {
-            self.is_seed[p as usize] = true;
+        let i = self.slot(p);
+        if self.pos[i] != ABSENT && !self.is_seed[i] {
+            self.is_seed[i] = true;
             self.seeds += 1;
         }
     }
 
     /// Remove `p` from the swarm.
     pub fn leave(&mut self, p: PeerId) {
-        let i = self.pos[p as usize];
+        let slot = self.slot(p);
+        let i = self.pos[slot];
         if i == ABSENT {
             return;
         }
         self.members.swap_remove(i as usize);
         if let Some(&moved) = self.members.get(i as usize) {
-            self.pos[moved as usize] = i;
+            let m = self.slot(moved);
+            self.pos[m] = i;
         }
-        self.pos[p as usize] = ABSENT;
-        if self.is_seed[p as usize] {
+        self.pos[slot] = ABSENT;
+        if self.is_seed[slot] {
             self.seeds -= 1;
-            self.is_seed[p as usize] = false;
+            self.is_seed[slot] = false;
         }
     }
 
@@ -82,7 +95,7 @@ impl Tracker {
     /// random, written into `out` (cleared first).
     pub fn sample(&mut self, p: PeerId, numwant: u32, out: &mut Vec<PeerId>) {
         out.clear();
-        let others = self.members.len() - (self.pos[p as usize] != ABSENT) as usize;
+        let others = self.members.len() - (self.pos[self.slot(p)] != ABSENT) as usize;
         let k = (numwant as usize).min(others);
         if k == 0 {
             return;
@@ -105,10 +118,11 @@ impl Tracker {
         }
         while out.len() < k {
             let q = self.members[self.rng.below(self.members.len() as u64) as usize];
-            if q == p || self.stamp[q as usize] == self.epoch {
+            let slot = self.slot(q);
+            if q == p || self.stamp[slot] == self.epoch {
                 continue;
             }
-            self.stamp[q as usize] = self.epoch;
+            self.stamp[slot] = self.epoch;
             out.push(q);
         }
     }
@@ -121,7 +135,7 @@ mod tests {
 
     #[test]
     fn sample_is_distinct_and_excludes_self() {
-        let mut t = Tracker::new(100, StreamRng::new(1, StreamKind::Tracker, 0));
+        let mut t = Tracker::new(0, 100, StreamRng::new(1, StreamKind::Tracker, 0));
         for p in 0..100 {
             t.join(p, p < 3);
         }

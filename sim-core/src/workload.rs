@@ -32,20 +32,41 @@ const HOUR_US: u64 = 3_600 * US_PER_S;
 /// Microseconds in one day.
 const DAY_US: u64 = 24 * HOUR_US;
 
-/// One arriving leecher: when, and the index of its class.
+/// One arriving leecher: when, what it asks for, and the index of its class.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Arrival {
     /// Arrival instant.
     pub at: SimTime,
     /// Index into `Scenario::classes`.
     pub class: u16,
+    /// Index into `Scenario::contents`.
+    pub content: u32,
 }
 
-/// All arrivals of the scenario, sorted by time. Deterministic: the instants and the
-/// classes are drawn from the stream `(seed, Workload, 0)` only.
+/// All arrivals of the scenario, sorted by time (ties: lower content index first, then
+/// the order each content's process drew them). Deterministic: content k's instants and
+/// classes are drawn from the stream `(seed, Workload, k)` only, so adding a content to a
+/// catalog does not move the arrivals of the others.
 pub fn generate(s: &Scenario) -> Vec<Arrival> {
-    let mut rng = StreamRng::new(s.seed, StreamKind::Workload, 0);
-    let times: Vec<SimTime> = match &s.arrivals {
+    let mut all: Vec<Arrival> = Vec::new();
+    for (k, content) in s.contents.iter().enumerate() {
+        let mut rng = StreamRng::new(s.seed, StreamKind::Workload, k as u64);
+        let times = instants(&content.arrivals, &mut rng);
+        let classes = assign_classes(s, times.len(), &mut rng);
+        all.extend(times.into_iter().zip(classes).map(|(at, class)| Arrival {
+            at,
+            class,
+            content: k as u32,
+        }));
+    }
+    // Stable: equal instants keep content order, then draw order.
+    all.sort_by_key(|a| a.at);
+    all
+}
+
+/// The arrival instants of one process, sorted.
+fn instants(arrivals: &Arrivals, rng: &mut StreamRng) -> Vec<SimTime> {
+    match arrivals {
         &Arrivals::FlashCrowd { peers, at } => vec![at; peers as usize],
         &Arrivals::Poisson {
             rate_per_s,
@@ -69,7 +90,7 @@ pub fn generate(s: &Scenario) -> Vec<Arrival> {
             tau,
             start,
             until,
-        } => decaying_times(initial_rate_per_s, tau, start, until, &mut rng),
+        } => decaying_times(initial_rate_per_s, tau, start, until, rng),
         Arrivals::Diurnal {
             mean_rate_per_s,
             weights,
@@ -82,20 +103,14 @@ pub fn generate(s: &Scenario) -> Vec<Arrival> {
             *utc_offset_hours,
             *start,
             *until,
-            &mut rng,
+            rng,
         ),
         Arrivals::Trace { times } => {
             let mut times = times.clone();
             times.sort_unstable();
             times
         }
-    };
-    let classes = assign_classes(s, times.len(), &mut rng);
-    times
-        .into_iter()
-        .zip(classes)
-        .map(|(at, class)| Arrival { at, class })
-        .collect()
+    }
 }
 
 /// The expected number of arrivals of the process: ∫ λ(t) dt over its window (`peers` for a

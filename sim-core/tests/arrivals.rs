@@ -50,7 +50,7 @@ fn scenario(arrivals: &str) -> Scenario {
 
 fn err(arrivals: &str) -> String {
     load_str(&text(arrivals), "test.toml", "test", &[])
-        .map(|s| panic!("expected an error, got {:?}", s.arrivals))
+        .map(|s| panic!("expected an error, got {:?}", s.contents[0].arrivals))
         .unwrap_err()
         .to_string()
 }
@@ -58,7 +58,7 @@ fn err(arrivals: &str) -> String {
 fn set_err(arrivals: &str, sets: &[&str]) -> String {
     let overrides: Vec<Override> = sets.iter().map(|s| Override::parse(s).unwrap()).collect();
     load_str(&text(arrivals), "test.toml", "test", &overrides)
-        .map(|s| panic!("expected an error, got {:?}", s.arrivals))
+        .map(|s| panic!("expected an error, got {:?}", s.contents[0].arrivals))
         .unwrap_err()
         .to_string()
 }
@@ -85,7 +85,7 @@ fn hours(h: u64) -> SimTime {
 }
 
 fn assert_mean_matches(label: &str, s: &Scenario, window: (SimTime, SimTime)) {
-    let mu = expected_count(&s.arrivals);
+    let mu = expected_count(&s.contents[0].arrivals);
     let mean = mean_count(s, window);
     let sigma = (mu / SEEDS as f64).sqrt();
     println!(
@@ -103,14 +103,14 @@ fn assert_mean_matches(label: &str, s: &Scenario, window: (SimTime, SimTime)) {
 fn mean_counts_match_the_expected_count() {
     let poisson =
         scenario("process = \"poisson\"\nrate = \"100/h\"\nstart = \"1h\"\nuntil = \"4h\"");
-    assert!((expected_count(&poisson.arrivals) - 300.0).abs() < 1e-9);
+    assert!((expected_count(&poisson.contents[0].arrivals) - 300.0).abs() < 1e-9);
     assert_mean_matches("poisson", &poisson, (hours(1), hours(4)));
 
     // λ0 = 20/h, τ = 1 d over 3 d: 20·24·(1 − e^−3) = 456.1.
     let decaying =
         scenario("process = \"decaying\"\nrate = \"20/h\"\ntau = \"1d\"\nuntil = \"3d\"");
     let mu = 20.0 * 24.0 * (1.0 - (-3.0f64).exp());
-    assert!((expected_count(&decaying.arrivals) - mu).abs() < 1e-9);
+    assert!((expected_count(&decaying.contents[0].arrivals) - mu).abs() < 1e-9);
     assert_mean_matches("decaying (rate)", &decaying, (SimTime::ZERO, hours(72)));
 
     // count = 400 over [6 h, 54 h) with τ = 12 h: λ0 = 400 / (τ·(1 − e^−4)).
@@ -119,13 +119,13 @@ fn mean_counts_match_the_expected_count() {
     );
     let Arrivals::Decaying {
         initial_rate_per_s, ..
-    } = by_count.arrivals
+    } = by_count.contents[0].arrivals
     else {
-        panic!("{:?}", by_count.arrivals)
+        panic!("{:?}", by_count.contents[0].arrivals)
     };
     let lambda0 = 400.0 / (12.0 * 3_600.0 * (1.0 - (-4.0f64).exp()));
     assert!((initial_rate_per_s / lambda0 - 1.0).abs() < 1e-12);
-    assert!((expected_count(&by_count.arrivals) - 400.0).abs() < 1e-9);
+    assert!((expected_count(&by_count.contents[0].arrivals) - 400.0).abs() < 1e-9);
     assert_mean_matches("decaying (count)", &by_count, (hours(6), hours(54)));
 
     // A window that starts and ends inside hours, with a fractional offset.
@@ -143,11 +143,11 @@ fn mean_counts_match_the_expected_count() {
         "process = \"diurnal\"\nweights = {weights}\nutc_offset_hours = 9\n\
          count = 321\nuntil = \"30h\""
     ));
-    assert!((expected_count(&by_count.arrivals) - 321.0).abs() < 1e-9);
+    assert!((expected_count(&by_count.contents[0].arrivals) - 321.0).abs() < 1e-9);
     assert_mean_matches("diurnal (count)", &by_count, (SimTime::ZERO, hours(30)));
 
     let flash = scenario("process = \"flash-crowd\"\npeers = 37\nat = \"1h\"");
-    assert_eq!(expected_count(&flash.arrivals), 37.0);
+    assert_eq!(expected_count(&flash.contents[0].arrivals), 37.0);
     assert_eq!(generate(&flash).len(), 37);
 }
 
@@ -256,7 +256,7 @@ fn utc_offsets_shift_the_local_hours() {
     ] {
         let s = one_hot(offset);
         // 24 × mean rate in the single hour: 2,400 per day.
-        assert!((expected_count(&s.arrivals) - 24_000.0).abs() < 1e-6);
+        assert!((expected_count(&s.contents[0].arrivals) - 24_000.0).abs() < 1e-6);
         let arrivals = generate(&s);
         assert!(arrivals.len() > 23_000, "{offset}: {}", arrivals.len());
         for a in &arrivals {
@@ -287,7 +287,7 @@ fn generation_is_deterministic_and_classes_keep_their_shares() {
         "process = \"diurnal\"\nweights = [{}]\nrate = \"30/h\"\nuntil = \"1d\"",
         ["2.5"; 24].join(", ")
     ));
-    assert!((expected_count(&s.arrivals) - 720.0).abs() < 1e-9);
+    assert!((expected_count(&s.contents[0].arrivals) - 720.0).abs() < 1e-9);
 }
 
 /// A fresh temporary directory, removed on drop.
@@ -343,12 +343,12 @@ fn traces_replay_exact_times_relative_to_the_scenario_file() {
     .map(SimTime)
     .collect();
     assert_eq!(
-        s.arrivals,
+        s.contents[0].arrivals,
         Arrivals::Trace {
             times: expected.clone()
         }
     );
-    assert_eq!(expected_count(&s.arrivals), 6.0);
+    assert_eq!(expected_count(&s.contents[0].arrivals), 6.0);
     let arrivals = generate(&s);
     let times: Vec<SimTime> = arrivals.iter().map(|a| a.at).collect();
     assert_eq!(times, expected);
@@ -363,7 +363,7 @@ fn traces_replay_exact_times_relative_to_the_scenario_file() {
     )
     .unwrap();
     assert_eq!(
-        s.arrivals,
+        s.contents[0].arrivals,
         Arrivals::Trace {
             times: vec![SimTime(10_000_000), SimTime(20_000_000)]
         }
@@ -382,7 +382,7 @@ fn traces_replay_exact_times_relative_to_the_scenario_file() {
         &[],
     )
     .unwrap();
-    assert_eq!(expected_count(&s.arrivals), 2.0);
+    assert_eq!(expected_count(&s.contents[0].arrivals), 2.0);
     let e = err("process = \"trace\"\nfile = \"no-such-trace.csv\"");
     assert!(
         e.starts_with(&format!(
@@ -435,8 +435,8 @@ fn bad_traces_name_the_key_the_file_and_the_line() {
         (
             "1\n2\nabc\n",
             format!(
-                "{}:3: expected a time in seconds since the start (one number ≥ 0 per line, \
-                 e.g. 12.5), got \"abc\"",
+                "{}:3: expected a time in seconds since the start (a number ≥ 0, e.g. 12.5), \
+                 got \"abc\"",
                 trace.display()
             ),
         ),
@@ -444,9 +444,17 @@ fn bad_traces_name_the_key_the_file_and_the_line() {
             "-1\n",
             format!("{}:1: expected a time in seconds", trace.display()),
         ),
+        // A second column names the content; this scenario has none called "2".
         (
             "1,2\n",
-            format!("{}:1: expected a time in seconds", trace.display()),
+            format!(
+                "{}:1: no content named \"2\" shares [arrivals]",
+                trace.display()
+            ),
+        ),
+        (
+            "1,a,b\n",
+            format!("{}:1: expected `time` or `time,content`", trace.display()),
         ),
         (
             "inf\n",

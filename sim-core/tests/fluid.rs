@@ -65,7 +65,7 @@ fn batch_se(v: &[f64], batches: usize) -> f64 {
 }
 
 fn measure(s: &Scenario, out: &RunOutput) -> Measured {
-    let sim_core::scenario::Arrivals::Poisson { until, .. } = s.arrivals else {
+    let sim_core::scenario::Arrivals::Poisson { until, .. } = s.contents[0].arrivals else {
         panic!("fluid scenarios have Poisson arrivals");
     };
     let (t0, t1) = (WARM_UP_S, until.as_secs_f64() - TAIL_S);
@@ -157,7 +157,7 @@ fn rel(got: f64, want: f64) -> f64 {
 #[test]
 fn upload_constrained_swarm_matches_the_fluid_model() {
     let s = common::shipped("fluid-upload.toml", &[]);
-    let p = FluidParams::from_scenario(&s, 1.0).unwrap();
+    let p = FluidParams::from_scenario(&s, 0, 1.0).unwrap();
     let nominal = p.steady_state().unwrap();
     assert_eq!(nominal.regime, Regime::UploadConstrained);
     assert!((nominal.leechers - 40.0).abs() < 1e-9 && (nominal.seeds - 40.0).abs() < 1e-9);
@@ -184,7 +184,7 @@ fn upload_constrained_swarm_matches_the_fluid_model() {
         .iter()
         .map(|g| g.count as f64 * g.upload_bps as f64 / peer_up)
         .sum();
-    let t1 = first_piece_delay_s(&s);
+    let t1 = first_piece_delay_s(&s, 0);
     let x_pred = pure.leechers - s0 + m.lambda * t1;
     let t_pred = x_pred / m.lambda;
     let eta_hat = (m.lambda / p.mu - m.seeds - s0) / m.leechers;
@@ -255,7 +255,7 @@ fn upload_constrained_swarm_matches_the_fluid_model() {
 #[test]
 fn download_constrained_swarm_matches_the_fluid_model() {
     let s = common::shipped("fluid-download.toml", &[]);
-    let p = FluidParams::from_scenario(&s, 1.0).unwrap();
+    let p = FluidParams::from_scenario(&s, 0, 1.0).unwrap();
     let nominal = p.steady_state().unwrap();
     assert_eq!(nominal.regime, Regime::DownloadConstrained);
     assert!((nominal.leechers - 40.0).abs() < 1e-9 && (nominal.seeds - 10.0).abs() < 1e-9);

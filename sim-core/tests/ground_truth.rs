@@ -46,7 +46,7 @@ peers = {n}
         common::assert_conservation(&s, &out);
         let want = server_only_makespan_s(n, 10e6 * 8.0, 80e6, 20e6);
         let got = out.summary.makespan_s.unwrap();
-        let tol = (s.content.piece_count() as f64 + 1.0) * 1e-6;
+        let tol = (s.contents[0].piece_count() as f64 + 1.0) * 1e-6;
         assert!(
             (got - want).abs() <= tol,
             "N={n} {policy}: makespan {got} s, closed form {want} s"

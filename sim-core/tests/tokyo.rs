@@ -59,7 +59,7 @@ fn mean(xs: impl Iterator<Item = f64>) -> f64 {
 }
 
 fn byte_ratio(s: &Scenario, out: &RunOutput) -> f64 {
-    let copies = out.summary.completed_downloads as f64 * s.content.size_bytes as f64;
+    let copies = out.summary.completed_downloads as f64 * s.contents[0].size_bytes as f64;
     out.summary.bytes_delivered as f64 / copies
 }
 

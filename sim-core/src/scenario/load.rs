@@ -27,17 +27,18 @@ use std::path::Path;
 
 use toml_edit::{DocumentMut, ImDocument, InlineTable, Item, Table, TableLike, Value};
 
+use super::catalog::{resolve_catalog, PolicyDefaults};
 use super::model::{
     Arrivals, AudienceSpec, ClientSpec, ContentSpec, NetworkSpec, OriginSpec, PeerClass, Policy,
-    PriceTier, Pricing, ProtocolSpec, Scenario, SeedGroup, SeedTime, SessionSpec, TrackerSpec,
+    PolicySpec, PriceTier, Pricing, ProtocolSpec, Scenario, SeedGroup, SeedTime, SessionSpec,
+    TrackerSpec,
 };
-use super::raw::PROCESS_EXPECTED;
 use super::raw::{
-    Number, Process, RawArrivals, RawAudience, RawClass, RawClient, RawContent, RawPriceTier,
-    RawProtocol, RawScenario, RawSeed, RawSessions, Tab,
+    Number, RawAudience, RawClass, RawClient, RawPriceTier, RawProtocol, RawScenario, RawSeed,
+    RawSessions, Tab,
 };
 use crate::time::{SimDuration, SimTime};
-use crate::units::{fmt_bytes, fmt_rate, DURATION_EXPECTED, RATE_EXPECTED, SIZE_EXPECTED};
+use crate::units::{fmt_bytes, fmt_rate, RATE_EXPECTED};
 use crate::workload::expected_count;
 
 /// Default master seed.
@@ -558,7 +559,7 @@ fn locate_de_error(text: &str, e: &toml::de::Error) -> (String, Option<usize>, S
 
 /// A failed check of the resolved scenario.
 #[derive(Debug)]
-struct Invalid {
+pub(super) struct Invalid {
     /// Key path the message is about.
     path: String,
     /// Other keys involved: an override of any of them is blamed, and their lines are used
@@ -568,7 +569,7 @@ struct Invalid {
 }
 
 impl Invalid {
-    fn new(path: impl Into<String>, message: impl Into<String>) -> Invalid {
+    pub(super) fn new(path: impl Into<String>, message: impl Into<String>) -> Invalid {
         Invalid {
             path: path.into(),
             related: Vec::new(),
@@ -576,13 +577,13 @@ impl Invalid {
         }
     }
 
-    fn also(mut self, path: impl Into<String>) -> Invalid {
+    pub(super) fn also(mut self, path: impl Into<String>) -> Invalid {
         self.related.push(path.into());
         self
     }
 }
 
-fn missing(path: impl Into<String>, expected: &str) -> Invalid {
+pub(super) fn missing(path: impl Into<String>, expected: &str) -> Invalid {
     Invalid::new(path, format!("missing; expected {expected}"))
 }
 
@@ -826,59 +827,26 @@ fn price_list_text(p: &Pricing) -> String {
         .join(", then ")
 }
 
-/// `[client]`: the policy and the parameters only that policy uses.
-fn resolve_client(c: RawClient) -> Result<ClientSpec, Invalid> {
-    let policy = c.policy.map_or(Policy::WebSeed, |p| p.0);
-    let only_for = |key: &str, name: &str| {
-        Invalid::new(
-            format!("client.{key}"),
-            format!("only used by policy \"{name}\"; remove it or set client.policy = \"{name}\""),
-        )
+/// `[client]`: what every client does, and the policy keys that are every content's
+/// defaults.
+fn resolve_client(c: RawClient) -> (ClientSpec, PolicyDefaults) {
+    let defaults = PolicyDefaults {
+        policy: c.policy.map(|p| p.0),
+        rate_target_bps: c.rate_target.map(|r| r.0),
+        http_first_pieces: c.http_first_pieces.map(|n| n.0),
+        http_first_time: c.http_first_time.map(|d| d.0),
     };
-    let rate_target_bps = match (policy, c.rate_target) {
-        (Policy::RateTarget, Some(r)) if r.0 > 0 => r.0,
-        (Policy::RateTarget, _) => {
-            return Err(Invalid::new(
-                "client.rate_target",
-                "policy \"rate-target\" needs the rate to sustain, above zero, \
-                 e.g. rate_target = \"6Mbps\"",
-            )
-            .also("client.policy"))
-        }
-        (_, Some(_)) => return Err(only_for("rate_target", "rate-target")),
-        (_, None) => 0,
-    };
-    let (http_first_pieces, http_first_time) =
-        match (policy, c.http_first_pieces, c.http_first_time) {
-            (Policy::HttpFirst, Some(k), None) if k.0 > 0 => (k.0, SimDuration::ZERO),
-            (Policy::HttpFirst, None, Some(t)) if t.0 > SimDuration::ZERO => (0, t.0),
-            (Policy::HttpFirst, ..) => {
-                return Err(Invalid::new(
-                    "client.http_first_pieces",
-                    "policy \"http-first\" needs exactly one of http_first_pieces = K \
-                     (above 0) or http_first_time = \"30s\" (above zero)",
-                )
-                .also("client.http_first_time")
-                .also("client.policy"))
-            }
-            (_, Some(_), _) => return Err(only_for("http_first_pieces", "http-first")),
-            (_, _, Some(_)) => return Err(only_for("http_first_time", "http-first")),
-            _ => (0, SimDuration::ZERO),
-        };
-    Ok(ClientSpec {
-        policy,
+    let client = ClientSpec {
         seed_time: c
             .seed_time
             .map_or(SeedTime::Fixed(SimDuration::ZERO), |s| s.0),
-        rate_target_bps,
-        http_first_pieces,
-        http_first_time,
         seed_upload_bps: c.seed_upload.map_or(u64::MAX, |r| r.0),
         abort_rate_per_s: c.abort_rate.map_or(0.0, |r| r.0),
-    })
+    };
+    (client, defaults)
 }
 
-fn positive(d: SimDuration, path: &str) -> Result<SimDuration, Invalid> {
+pub(super) fn positive(d: SimDuration, path: &str) -> Result<SimDuration, Invalid> {
     if d == SimDuration::ZERO {
         return Err(Invalid::new(
             path,
@@ -910,8 +878,6 @@ fn resolve(raw: RawScenario, default_name: &str, dir: Option<&Path>) -> Result<S
         "simulation.sample_interval",
     )?;
     let check_invariants = sim.check_invariants.is_some_and(|f| f.0);
-
-    let content = resolve_content(raw.content.map(|t| t.0))?;
 
     let raw_network = raw.network.map(|n| n.0).unwrap_or_default();
     let network = NetworkSpec {
@@ -978,11 +944,19 @@ fn resolve(raw: RawScenario, default_name: &str, dir: Option<&Path>) -> Result<S
 
     let protocol = resolve_protocol(raw.protocol.unwrap_or_default().0)?;
 
-    let client = resolve_client(raw.client.unwrap_or_default().0)?;
+    let (client, policy_defaults) = resolve_client(raw.client.unwrap_or_default().0);
+    let contents = resolve_catalog(
+        raw.content.map(|t| t.0),
+        raw.contents,
+        raw.arrivals.map(|t| t.0),
+        &policy_defaults,
+        origin.capacity_bps,
+        &name,
+        dir,
+    )?;
 
-    let seeds = resolve_seeds(raw.seeds.unwrap_or_default())?;
+    let seeds = resolve_seeds(raw.seeds.unwrap_or_default(), &contents)?;
     let classes = resolve_classes(raw.classes)?;
-    let arrivals = resolve_arrivals(raw.arrivals.map(|t| t.0), dir)?;
     let audience = resolve_audience(raw.audience.map(|t| t.0).unwrap_or_default())?;
     let sessions = raw.sessions.map(|t| resolve_sessions(t.0)).transpose()?;
     if audience.p2p_share < 1.0 && origin.capacity_bps == 0 {
@@ -997,28 +971,32 @@ fn resolve(raw: RawScenario, default_name: &str, dir: Option<&Path>) -> Result<S
         .also("origin.capacity")
         .also("origin"));
     }
-
-    let needs_origin = match client.policy {
-        Policy::HttpOnly => Some("policy \"http-only\" fetches from the origin only"),
-        Policy::RateTarget => Some("policy \"rate-target\" asks the origin for the shortfall"),
-        Policy::HttpFirst => Some("policy \"http-first\" starts on the origin"),
-        Policy::WebSeed | Policy::Fallback => None,
-    };
-    if let (Some(why), 0) = (needs_origin, origin.capacity_bps) {
-        return Err(Invalid::new(
-            "client.policy",
-            format!("{why}: add an [origin] with capacity above zero"),
-        )
-        .also("origin.capacity")
-        .also("origin"));
-    }
-    if origin.capacity_bps == 0 && !seeds.iter().any(|s| s.upload_bps > 0) {
-        return Err(Invalid::new(
-            "seeds",
-            "nobody holds the content: add [[seeds]] or an [origin]",
-        )
-        .also("origin.capacity")
-        .also("origin"));
+    if origin.capacity_bps == 0 {
+        for (i, c) in contents.iter().enumerate() {
+            let held = seeds
+                .iter()
+                .any(|s| s.content as usize == i && s.upload_bps > 0);
+            if held {
+                continue;
+            }
+            if contents.len() == 1 {
+                return Err(Invalid::new(
+                    "seeds",
+                    "nobody holds the content: add [[seeds]] or an [origin]",
+                )
+                .also("origin.capacity")
+                .also("origin"));
+            }
+            return Err(Invalid::new(
+                format!("contents[{i}]"),
+                format!(
+                    "nobody holds {:?}: add [[seeds]] with content = {:?}, or an [origin]",
+                    c.name, c.name
+                ),
+            )
+            .also("origin.capacity")
+            .also("origin"));
+        }
     }
 
     Ok(Scenario {
@@ -1027,7 +1005,7 @@ fn resolve(raw: RawScenario, default_name: &str, dir: Option<&Path>) -> Result<S
         max_time,
         sample_interval,
         check_invariants,
-        content,
+        contents,
         network,
         origin,
         tracker,
@@ -1037,7 +1015,6 @@ fn resolve(raw: RawScenario, default_name: &str, dir: Option<&Path>) -> Result<S
         classes,
         audience,
         sessions,
-        arrivals,
     })
 }
 
@@ -1108,48 +1085,6 @@ fn resolve_audience(a: RawAudience) -> Result<AudienceSpec, Invalid> {
     })
 }
 
-fn resolve_content(raw: Option<RawContent>) -> Result<ContentSpec, Invalid> {
-    let content = raw.ok_or_else(|| {
-        Invalid::new(
-            "content",
-            "missing table; expected [content] with size = \"100MB\" (and optionally piece_size)",
-        )
-    })?;
-    let size_bytes = content
-        .size
-        .ok_or_else(|| missing("content.size", SIZE_EXPECTED))?
-        .0;
-    if size_bytes == 0 {
-        return Err(Invalid::new(
-            "content.size",
-            "expected a size above zero, e.g. \"100MB\"",
-        ));
-    }
-    let piece_size_bytes = content.piece_size.map_or(DEFAULT_PIECE_SIZE, |s| s.0);
-    if piece_size_bytes == 0 {
-        return Err(Invalid::new(
-            "content.piece_size",
-            "expected a size above zero, e.g. \"256KiB\"",
-        ));
-    }
-    let pieces = size_bytes.div_ceil(piece_size_bytes);
-    if pieces > u64::from(u32::MAX) {
-        return Err(Invalid::new(
-            "content.piece_size",
-            format!(
-                "{} pieces is too many (at most {}): use larger pieces",
-                pieces,
-                u32::MAX
-            ),
-        )
-        .also("content.size"));
-    }
-    Ok(ContentSpec {
-        size_bytes,
-        piece_size_bytes,
-    })
-}
-
 fn resolve_protocol(p: RawProtocol) -> Result<ProtocolSpec, Invalid> {
     let max_connections = at_least_one(
         p.max_connections.map_or(DEFAULT_MAX_CONNECTIONS, |n| n.0),
@@ -1187,8 +1122,14 @@ fn resolve_protocol(p: RawProtocol) -> Result<ProtocolSpec, Invalid> {
     })
 }
 
-fn resolve_seeds(raw: Vec<Tab<RawSeed>>) -> Result<Vec<SeedGroup>, Invalid> {
+/// `[[seeds]]`: groups of initial seeds, each holding one content of `contents` (named
+/// by `content`, which a catalog of several contents requires).
+fn resolve_seeds(
+    raw: Vec<Tab<RawSeed>>,
+    contents: &[ContentSpec],
+) -> Result<Vec<SeedGroup>, Invalid> {
     let mut seeds: Vec<SeedGroup> = Vec::with_capacity(raw.len());
+    let names: Vec<&str> = contents.iter().map(|c| c.name.as_str()).collect();
     for (i, Tab(s)) in raw.into_iter().enumerate() {
         let at = |key: &str| format!("seeds[{i}].{key}");
         let name = s.name.map_or_else(|| format!("seed-{i}"), |n| n.0);
@@ -1198,8 +1139,37 @@ fn resolve_seeds(raw: Vec<Tab<RawSeed>>) -> Result<Vec<SeedGroup>, Invalid> {
                 format!("duplicate seed group name {name:?} (also seeds[{j}])"),
             ));
         }
+        let content = match s.content {
+            None if contents.len() == 1 => 0,
+            None => {
+                return Err(missing(
+                    at("content"),
+                    &format!(
+                        "the name of the content these seeds hold, one of {}",
+                        quoted_list(&names)
+                    ),
+                ))
+            }
+            Some(n) => match names.iter().position(|&c| c == n.0) {
+                Some(k) => k as u32,
+                None => {
+                    let hint = closest(&n.0, &names)
+                        .map(|c| format!(" (did you mean {c:?}?)"))
+                        .unwrap_or_default();
+                    return Err(Invalid::new(
+                        at("content"),
+                        format!(
+                            "no content named {:?}{hint}; expected one of {}",
+                            n.0,
+                            quoted_list(&names)
+                        ),
+                    ));
+                }
+            },
+        };
         seeds.push(SeedGroup {
             name,
+            content,
             count: at_least_one(s.count.map_or(1, |n| n.0), &at("count"))?,
             upload_bps: s
                 .upload
@@ -1208,6 +1178,15 @@ fn resolve_seeds(raw: Vec<Tab<RawSeed>>) -> Result<Vec<SeedGroup>, Invalid> {
         });
     }
     Ok(seeds)
+}
+
+/// `"a", "b", "c"`.
+fn quoted_list(names: &[&str]) -> String {
+    names
+        .iter()
+        .map(|n| format!("{n:?}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn resolve_classes(raw: Option<Vec<Tab<RawClass>>>) -> Result<Vec<PeerClass>, Invalid> {
@@ -1296,248 +1275,15 @@ fn resolve_classes(raw: Option<Vec<Tab<RawClass>>>) -> Result<Vec<PeerClass>, In
     Ok(classes)
 }
 
-fn round6(x: f64) -> f64 {
+pub(super) fn round6(x: f64) -> f64 {
     (x * 1e6).round() / 1e6
 }
 
-/// `[arrivals]`: the process and the keys it takes. `dir` is the directory a relative
-/// trace `file` is resolved against: the scenario file's (`load_file`), or `None` for the
-/// current directory (`load_str`).
-fn resolve_arrivals(raw: Option<RawArrivals>, dir: Option<&Path>) -> Result<Arrivals, Invalid> {
-    let a = raw.ok_or_else(|| {
-        Invalid::new(
-            "arrivals",
-            format!("missing table; expected [arrivals] with process = {PROCESS_EXPECTED}"),
-        )
-    })?;
-    let process = a
-        .process
-        .ok_or_else(|| missing("arrivals.process", PROCESS_EXPECTED))?
-        .0;
-    let (name, keys, takes): (&str, &str, &[&str]) = match process {
-        Process::FlashCrowd => ("flash-crowd", "process, peers, at", &["peers", "at"]),
-        Process::Poisson => (
-            "poisson",
-            "process, rate or count, start, until",
-            &["rate", "count", "start", "until"],
-        ),
-        Process::Decaying => (
-            "decaying",
-            "process, tau, rate or count, start, until",
-            &["tau", "rate", "count", "start", "until"],
-        ),
-        Process::Diurnal => (
-            "diurnal",
-            "process, weights, utc_offset_hours, rate or count, start, until",
-            &[
-                "weights",
-                "utc_offset_hours",
-                "rate",
-                "count",
-                "start",
-                "until",
-            ],
-        ),
-        Process::Trace => ("trace", "process, file", &["file"]),
-    };
-    let given = [
-        ("peers", a.peers.is_some()),
-        ("at", a.at.is_some()),
-        ("rate", a.rate.is_some()),
-        ("count", a.count.is_some()),
-        ("start", a.start.is_some()),
-        ("until", a.until.is_some()),
-        ("tau", a.tau.is_some()),
-        ("weights", a.weights.is_some()),
-        ("utc_offset_hours", a.utc_offset_hours.is_some()),
-        ("file", a.file.is_some()),
-    ];
-    if let Some((key, _)) = given.iter().find(|&&(k, g)| g && !takes.contains(&k)) {
-        return Err(Invalid::new(
-            format!("arrivals.{key}"),
-            format!("not a key of process {name:?}; its keys are {keys}"),
-        )
-        .also("arrivals.process"));
-    }
-    match process {
-        Process::FlashCrowd => {
-            let peers = a
-                .peers
-                .ok_or_else(|| missing("arrivals.peers", "the number of peers, e.g. 1000"))?
-                .0;
-            let at = a.at.map_or(SimDuration::ZERO, |d| d.0);
-            Ok(Arrivals::FlashCrowd {
-                peers,
-                at: SimTime::ZERO.after(at),
-            })
-        }
-        Process::Poisson => {
-            let (start, until) = arrival_window(&a)?;
-            let unit = Arrivals::Poisson {
-                rate_per_s: 1.0,
-                start,
-                until,
-            };
-            let rate_per_s = rate_or_count(&a, "an arrival rate such as \"2/min\"", &unit)?;
-            Ok(Arrivals::Poisson {
-                rate_per_s,
-                start,
-                until,
-            })
-        }
-        Process::Decaying => {
-            let (start, until) = arrival_window(&a)?;
-            let tau = a
-                .tau
-                .ok_or_else(|| {
-                    missing(
-                        "arrivals.tau",
-                        &format!(
-                            "the decay time constant (the rate falls by e every tau), \
-                             {DURATION_EXPECTED}, e.g. tau = \"2d\""
-                        ),
-                    )
-                })?
-                .0;
-            let tau = positive(tau, "arrivals.tau")?;
-            let unit = Arrivals::Decaying {
-                initial_rate_per_s: 1.0,
-                tau,
-                start,
-                until,
-            };
-            let initial_rate_per_s = rate_or_count(
-                &a,
-                "the arrival rate at start, such as \"100/h\", decaying from there",
-                &unit,
-            )?;
-            Ok(Arrivals::Decaying {
-                initial_rate_per_s,
-                tau,
-                start,
-                until,
-            })
-        }
-        Process::Diurnal => {
-            let (start, until) = arrival_window(&a)?;
-            let weights = Box::new(hourly_weights(
-                a.weights.as_ref().map(|w| &w.0[..]),
-                "arrivals.weights",
-            )?);
-            let utc_offset_hours = a.utc_offset_hours.map_or(0.0, |x| x.0);
-            if !(-24.0..=24.0).contains(&utc_offset_hours) {
-                return Err(Invalid::new(
-                    "arrivals.utc_offset_hours",
-                    format!(
-                        "expected an offset from UTC in hours, from -24 to 24, e.g. 9 or -5.5, \
-                         got {utc_offset_hours}"
-                    ),
-                ));
-            }
-            let mut diurnal = Arrivals::Diurnal {
-                mean_rate_per_s: 1.0,
-                weights,
-                utc_offset_hours,
-                start,
-                until,
-            };
-            let rate = rate_or_count(
-                &a,
-                "the mean arrival rate over a day, such as \"2/min\"",
-                &diurnal,
-            )?;
-            if let Arrivals::Diurnal {
-                mean_rate_per_s, ..
-            } = &mut diurnal
-            {
-                *mean_rate_per_s = rate;
-            }
-            Ok(diurnal)
-        }
-        Process::Trace => {
-            let file = a.file.ok_or_else(|| {
-                missing(
-                    "arrivals.file",
-                    "the trace to replay, e.g. file = \"trace.csv\" \
-                     (one arrival time in seconds per line)",
-                )
-            })?;
-            Ok(Arrivals::Trace {
-                times: read_trace(&file.0, dir)?,
-            })
-        }
-    }
-}
-
-/// `start` (default 0) and `until` (required, after `start`) of a rate-driven process.
-fn arrival_window(a: &RawArrivals) -> Result<(SimTime, SimTime), Invalid> {
-    let start = a.start.map_or(SimDuration::ZERO, |d| d.0);
-    let until = a
-        .until
-        .ok_or_else(|| {
-            missing(
-                "arrivals.until",
-                &format!("the end of the arrival window, {DURATION_EXPECTED}"),
-            )
-        })?
-        .0;
-    if until <= start {
-        return Err(Invalid::new(
-            "arrivals.until",
-            format!("expected a time after start ({start}), got {until}"),
-        )
-        .also("arrivals.start"));
-    }
-    Ok((SimTime::ZERO.after(start), SimTime::ZERO.after(until)))
-}
-
-/// The rate of a process from exactly one of `rate` or `count`. `unit` is the process at
-/// rate 1, whose expected count is the weight of the window, so `count = N` gives N / that.
-/// `rate_what` says what the rate means for this process.
-fn rate_or_count(a: &RawArrivals, rate_what: &str, unit: &Arrivals) -> Result<f64, Invalid> {
-    match (a.rate, a.count) {
-        (Some(_), Some(_)) => Err(Invalid::new(
-            "arrivals.count",
-            "give either rate or count, not both",
-        )
-        .also("arrivals.rate")),
-        (None, None) => Err(missing(
-            "arrivals.rate",
-            &format!("{rate_what}, or count = the expected number of arrivals in the window"),
-        )
-        .also("arrivals")),
-        (Some(rate), None) => {
-            if rate.0 <= 0.0 {
-                return Err(Invalid::new(
-                    "arrivals.rate",
-                    "expected a rate above zero, e.g. \"2/min\"",
-                ));
-            }
-            Ok(rate.0)
-        }
-        (None, Some(count)) => {
-            if count.0 <= 0.0 {
-                return Err(Invalid::new(
-                    "arrivals.count",
-                    format!("expected a count above zero, got {}", count.0),
-                ));
-            }
-            let per_unit_rate = expected_count(unit);
-            if per_unit_rate <= 0.0 {
-                return Err(Invalid::new(
-                    "arrivals.count",
-                    "no arrival can happen in the window: every hour of it has weight 0; \
-                     give a rate, or move start and until",
-                )
-                .also("arrivals.weights"));
-            }
-            Ok(count.0 / per_unit_rate)
-        }
-    }
-}
-
 /// `weights`: exactly 24 numbers ≥ 0, not all zero.
-fn hourly_weights(raw: Option<&[Result<f64, String>]>, key: &str) -> Result<[f64; 24], Invalid> {
+pub(super) fn hourly_weights(
+    raw: Option<&[Result<f64, String>]>,
+    key: &str,
+) -> Result<[f64; 24], Invalid> {
     let raw = raw.ok_or_else(|| {
         missing(
             key,
@@ -1576,63 +1322,6 @@ fn hourly_weights(raw: Option<&[Result<f64, String>]>, key: &str) -> Result<[f64
         ));
     }
     Ok(weights)
-}
-
-/// The instants of a trace file: one time in seconds (a number ≥ 0) per line, an optional
-/// first line `time_s`, blank lines ignored, sorted ascending (ties allowed). A relative
-/// `file` is joined to `dir` (or read from the current directory when `dir` is `None`).
-/// Each time is rounded to the nearest microsecond.
-fn read_trace(file: &str, dir: Option<&Path>) -> Result<Vec<SimTime>, Invalid> {
-    let path = match dir {
-        Some(dir) => dir.join(file),
-        None => Path::new(file).to_path_buf(),
-    };
-    let shown = path.display();
-    let text = std::fs::read_to_string(&path).map_err(|e| {
-        Invalid::new(
-            "arrivals.file",
-            format!("cannot read the trace {shown}: {e}"),
-        )
-    })?;
-    // As for durations, stay far from u64::MAX so that time arithmetic has room.
-    let max_s = (u64::MAX / 4) as f64 / 1e6;
-    let mut times: Vec<SimTime> = Vec::new();
-    let mut previous: Option<(&str, usize)> = None;
-    for (i, line) in text.lines().enumerate() {
-        let field = line.trim();
-        if field.is_empty() || (previous.is_none() && field == "time_s") {
-            continue;
-        }
-        let at = |why: String| Invalid::new("arrivals.file", format!("{shown}:{}: {why}", i + 1));
-        let secs = field
-            .parse::<f64>()
-            .ok()
-            .filter(|x| x.is_finite() && *x >= 0.0 && *x <= max_s)
-            .ok_or_else(|| {
-                at(format!(
-                    "expected a time in seconds since the start (one number ≥ 0 per line, \
-                     e.g. 12.5), got {field:?}"
-                ))
-            })?;
-        let t = SimTime((secs * 1e6).round() as u64);
-        if let (Some(&last), Some((last_text, last_line))) = (times.last(), previous) {
-            if t < last {
-                return Err(at(format!(
-                    "timestamps must be sorted ascending: {field} comes after {last_text} \
-                     (line {last_line})"
-                )));
-            }
-        }
-        previous = Some((field, i + 1));
-        times.push(t);
-    }
-    if times.is_empty() {
-        return Err(Invalid::new(
-            "arrivals.file",
-            format!("{shown}: no timestamps; expected one arrival time in seconds per line"),
-        ));
-    }
-    Ok(times)
 }
 
 /// A float with at most `digits` decimals, trailing zeros removed.
@@ -1676,20 +1365,10 @@ pub fn describe(s: &Scenario) -> String {
             ("check_invariants", s.check_invariants.to_string()),
         ],
     );
-    let c = &s.content;
-    let pieces = c.piece_count();
-    let last = c.piece_bytes(pieces.saturating_sub(1));
-    let mut piece_line = format!("{} → {pieces} pieces", size_text(c.piece_size_bytes));
-    if last != c.piece_size_bytes {
-        let _ = write!(piece_line, ", the last one {}", size_text(last));
+    let one = s.contents.len() == 1;
+    if one {
+        section("[content]", content_rows(&s.contents[0], true));
     }
-    section(
-        "[content]",
-        vec![
-            ("size", size_text(c.size_bytes)),
-            ("piece_size", piece_line),
-        ],
-    );
     section(
         "[network]",
         vec![
@@ -1772,25 +1451,6 @@ pub fn describe(s: &Scenario) -> String {
             ("endgame", p.endgame.to_string()),
         ],
     );
-    let policy = match s.client.policy {
-        Policy::WebSeed => {
-            "web-seed (origin and peers; the origin for pieces no unchoking peer has)".to_string()
-        }
-        Policy::Fallback => "fallback (the origin only for pieces no neighbour has)".to_string(),
-        Policy::RateTarget => format!(
-            "rate-target (the origin tops peers up to {})",
-            fmt_rate(s.client.rate_target_bps as f64)
-        ),
-        Policy::HttpFirst if s.client.http_first_pieces > 0 => format!(
-            "http-first (the first {} pieces from the origin, then fallback)",
-            s.client.http_first_pieces
-        ),
-        Policy::HttpFirst => format!(
-            "http-first (the first {} on the origin, then fallback)",
-            s.client.http_first_time
-        ),
-        Policy::HttpOnly => "http-only (origin only, no peers)".to_string(),
-    };
     let seed_time = match &s.client.seed_time {
         SeedTime::Fixed(d) if *d == SimDuration::ZERO => "0s (leave on completion)".to_string(),
         SeedTime::Empirical(v) => format!(
@@ -1806,32 +1466,38 @@ pub fn describe(s: &Scenario) -> String {
         SeedTime::Forever => "forever (never leave)".to_string(),
     };
     let c = &s.client;
+    let mut client_rows = Vec::new();
+    if one {
+        client_rows.push(("policy", policy_text(&s.contents[0].policy)));
+    }
+    client_rows.push(("seed_time", seed_time));
     section(
         "[client]",
-        vec![
-            ("policy", policy),
-            ("seed_time", seed_time),
-            (
-                "seed_upload",
-                if c.seed_upload_bps == u64::MAX {
-                    "the access cap (no background limit)".to_string()
-                } else {
-                    rate_text(c.seed_upload_bps)
-                },
-            ),
-            (
-                "abort_rate",
-                if c.abort_rate_per_s > 0.0 {
-                    format!(
-                        "{}/h (mean patience {})",
-                        short_float(c.abort_rate_per_s * 3600.0, 4),
-                        SimDuration::from_secs_f64_ceil(1.0 / c.abort_rate_per_s)
-                    )
-                } else {
-                    "0 (downloads are never abandoned)".to_string()
-                },
-            ),
-        ],
+        client_rows
+            .into_iter()
+            .chain([
+                (
+                    "seed_upload",
+                    if c.seed_upload_bps == u64::MAX {
+                        "the access cap (no background limit)".to_string()
+                    } else {
+                        rate_text(c.seed_upload_bps)
+                    },
+                ),
+                (
+                    "abort_rate",
+                    if c.abort_rate_per_s > 0.0 {
+                        format!(
+                            "{}/h (mean patience {})",
+                            short_float(c.abort_rate_per_s * 3600.0, 4),
+                            SimDuration::from_secs_f64_ceil(1.0 / c.abort_rate_per_s)
+                        )
+                    } else {
+                        "0 (downloads are never abandoned)".to_string()
+                    },
+                ),
+            ])
+            .collect(),
     );
     let a = &s.audience;
     section(
@@ -1886,11 +1552,19 @@ pub fn describe(s: &Scenario) -> String {
     for seed in &s.seeds {
         section(
             "[[seeds]]",
-            vec![
-                ("name", format!("{:?}", seed.name)),
-                ("count", seed.count.to_string()),
-                ("upload", format!("{} each", rate_text(seed.upload_bps))),
-            ],
+            [("name", format!("{:?}", seed.name))]
+                .into_iter()
+                .chain((!one).then(|| {
+                    (
+                        "content",
+                        format!("{:?}", s.contents[seed.content as usize].name),
+                    )
+                }))
+                .chain([
+                    ("count", seed.count.to_string()),
+                    ("upload", format!("{} each", rate_text(seed.upload_bps))),
+                ])
+                .collect(),
         );
     }
     for class in &s.classes {
@@ -1916,9 +1590,99 @@ pub fn describe(s: &Scenario) -> String {
             ],
         );
     }
+    if one {
+        section("[arrivals]", arrivals_rows(&s.contents[0].arrivals));
+    } else {
+        for c in &s.contents {
+            section("[[contents]]", content_rows(c, false));
+            section("[contents.arrivals]", arrivals_rows(&c.arrivals));
+        }
+    }
+
+    let mut out = String::new();
+    for (title, rows) in sections {
+        let indent = if title.is_empty() {
+            ""
+        } else {
+            let _ = writeln!(out, "{title}");
+            "  "
+        };
+        for (key, value) in rows {
+            let _ = writeln!(
+                out,
+                "{indent}{key:<width$}{value}",
+                width = 23 - indent.len()
+            );
+        }
+    }
+    out
+}
+
+/// The `[content]` / `[[contents]]` rows of `describe` (`one`: the scenario has one content,
+/// whose policy is shown under `[client]`).
+fn content_rows(c: &ContentSpec, one: bool) -> Vec<(&'static str, String)> {
+    let pieces = c.piece_count();
+    let last = c.piece_bytes(pieces.saturating_sub(1));
+    let mut piece_line = format!("{} → {pieces} pieces", size_text(c.piece_size_bytes));
+    if last != c.piece_size_bytes {
+        let _ = write!(piece_line, ", the last one {}", size_text(last));
+    }
+    let mut rows = Vec::new();
+    if !one {
+        rows.push(("name", format!("{:?}", c.name)));
+    }
+    rows.push(("size", size_text(c.size_bytes)));
+    rows.push(("piece_size", piece_line));
+    if !one || c.release != SimTime::ZERO {
+        rows.push((
+            "release",
+            format!(
+                "{} (arrival windows count from here)",
+                SimDuration(c.release.as_us())
+            ),
+        ));
+    }
+    if !one {
+        rows.push(("policy", policy_text(&c.policy)));
+        rows.push((
+            "share",
+            match c.demand_share {
+                Some(x) => format!("{} of the demand in [arrivals]", short_float(x, 4)),
+                None => "arrivals of its own".to_string(),
+            },
+        ));
+    }
+    rows
+}
+
+/// A policy and what it does, in words.
+fn policy_text(p: &PolicySpec) -> String {
+    match p.kind {
+        Policy::WebSeed => {
+            "web-seed (origin and peers; the origin for pieces no unchoking peer has)".to_string()
+        }
+        Policy::Fallback => "fallback (the origin only for pieces no neighbour has)".to_string(),
+        Policy::RateTarget => format!(
+            "rate-target (the origin tops peers up to {})",
+            fmt_rate(p.rate_target_bps as f64)
+        ),
+        Policy::HttpFirst if p.http_first_pieces > 0 => format!(
+            "http-first (the first {} pieces from the origin, then fallback)",
+            p.http_first_pieces
+        ),
+        Policy::HttpFirst => format!(
+            "http-first (the first {} on the origin, then fallback)",
+            p.http_first_time
+        ),
+        Policy::HttpOnly => "http-only (origin only, no peers)".to_string(),
+    }
+}
+
+/// The `[arrivals]` rows of `describe`: the process, its parameters and the expected count.
+fn arrivals_rows(a: &Arrivals) -> Vec<(&'static str, String)> {
     let expected = format!(
         "about {} arrivals expected",
-        short_float(expected_count(&s.arrivals), 1)
+        short_float(expected_count(a), 1)
     );
     let per_min = |rate_per_s: f64| {
         format!(
@@ -1933,15 +1697,12 @@ pub fn describe(s: &Scenario) -> String {
             ("until", SimDuration(until.as_us()).to_string()),
         ]
     };
-    match &s.arrivals {
-        &Arrivals::FlashCrowd { peers, at } => section(
-            "[arrivals]",
-            vec![
-                ("process", "flash-crowd".to_string()),
-                ("peers", peers.to_string()),
-                ("at", SimDuration(at.as_us()).to_string()),
-            ],
-        ),
+    match a {
+        &Arrivals::FlashCrowd { peers, at } => vec![
+            ("process", "flash-crowd".to_string()),
+            ("peers", peers.to_string()),
+            ("at", SimDuration(at.as_us()).to_string()),
+        ],
         &Arrivals::Poisson {
             rate_per_s,
             start,
@@ -1952,7 +1713,7 @@ pub fn describe(s: &Scenario) -> String {
                 ("rate", format!("{}, {expected}", per_min(rate_per_s))),
             ];
             rows.extend(window(start, until));
-            section("[arrivals]", rows)
+            rows
         }
         &Arrivals::Decaying {
             initial_rate_per_s,
@@ -1979,7 +1740,7 @@ pub fn describe(s: &Scenario) -> String {
                 ),
             ];
             rows.extend(window(start, until));
-            section("[arrivals]", rows)
+            rows
         }
         Arrivals::Diurnal {
             mean_rate_per_s,
@@ -2023,46 +1784,25 @@ pub fn describe(s: &Scenario) -> String {
                 ),
             ];
             rows.extend(window(*start, *until));
-            section("[arrivals]", rows)
+            rows
         }
         Arrivals::Trace { times } => {
             let first = times.first().map_or(0, |t| t.as_us());
             let last = times.last().map_or(0, |t| t.as_us());
-            section(
-                "[arrivals]",
-                vec![
-                    ("process", "trace".to_string()),
-                    (
-                        "file",
-                        format!(
-                            "{} arrivals from {} to {} (read at load time)",
-                            times.len(),
-                            SimDuration(first),
-                            SimDuration(last)
-                        ),
+            vec![
+                ("process", "trace".to_string()),
+                (
+                    "file",
+                    format!(
+                        "{} arrivals from {} to {} (read at load time)",
+                        times.len(),
+                        SimDuration(first),
+                        SimDuration(last)
                     ),
-                ],
-            )
+                ),
+            ]
         }
     }
-
-    let mut out = String::new();
-    for (title, rows) in sections {
-        let indent = if title.is_empty() {
-            ""
-        } else {
-            let _ = writeln!(out, "{title}");
-            "  "
-        };
-        for (key, value) in rows {
-            let _ = writeln!(
-                out,
-                "{indent}{key:<width$}{value}",
-                width = 23 - indent.len()
-            );
-        }
-    }
-    out
 }
 
 #[cfg(test)]
@@ -2130,11 +1870,19 @@ download = "30Mbps"
         assert_eq!(s.sample_interval, SimDuration::from_secs(60));
         assert!(!s.check_invariants);
         assert_eq!(
-            s.content,
-            ContentSpec {
+            s.contents,
+            vec![ContentSpec {
+                name: "x".into(),
                 size_bytes: 100_000_000,
-                piece_size_bytes: 262_144
-            }
+                piece_size_bytes: 262_144,
+                release: SimTime::ZERO,
+                policy: PolicySpec::plain(Policy::WebSeed),
+                arrivals: Arrivals::FlashCrowd {
+                    peers: 10,
+                    at: SimTime::ZERO
+                },
+                demand_share: Some(1.0),
+            }]
         );
         assert_eq!(s.network.latency, SimDuration::from_millis(25));
         assert_eq!(
@@ -2169,11 +1917,7 @@ download = "30Mbps"
         assert_eq!(
             s.client,
             ClientSpec {
-                policy: Policy::WebSeed,
                 seed_time: SeedTime::Fixed(SimDuration::ZERO),
-                rate_target_bps: 0,
-                http_first_pieces: 0,
-                http_first_time: SimDuration::ZERO,
                 seed_upload_bps: u64::MAX,
                 abort_rate_per_s: 0.0,
             }
@@ -2182,6 +1926,7 @@ download = "30Mbps"
             s.seeds,
             vec![SeedGroup {
                 name: "seed-0".into(),
+                content: 0,
                 count: 1,
                 upload_bps: 10_000_000
             }]
@@ -2196,13 +1941,6 @@ download = "30Mbps"
                 cap_sigma: 0.0,
                 cap_clip: DEFAULT_CAP_CLIP,
             }]
-        );
-        assert_eq!(
-            s.arrivals,
-            Arrivals::FlashCrowd {
-                peers: 10,
-                at: SimTime::ZERO
-            }
         );
     }
 
@@ -2224,8 +1962,8 @@ download = "30Mbps"
         let quickstart = include_str!("../../../scenarios/quickstart.toml");
         let s = load_str(quickstart, "quickstart.toml", "ignored", &[]).unwrap();
         assert_eq!(s.name, "quickstart");
-        assert_eq!(s.content.size_bytes, 50_000_000);
-        assert_eq!(s.content.piece_size_bytes, 256 * 1024);
+        assert_eq!(s.contents[0].size_bytes, 50_000_000);
+        assert_eq!(s.contents[0].piece_size_bytes, 256 * 1024);
         assert_eq!(s.origin.capacity_bps, 100_000_000);
         assert_eq!(s.origin.per_connection_bps, 10_000_000);
         assert_eq!(s.seeds[0].upload_bps, 20_000_000);
@@ -2235,7 +1973,7 @@ download = "30Mbps"
             SeedTime::Fixed(SimDuration::from_secs(120))
         );
         assert_eq!(
-            s.arrivals,
+            s.contents[0].arrivals,
             Arrivals::FlashCrowd {
                 peers: 300,
                 at: SimTime::ZERO
@@ -2244,8 +1982,8 @@ download = "30Mbps"
 
         let flash = include_str!("../../../scenarios/flash-crowd.toml");
         let s = load_str(flash, "flash-crowd.toml", "ignored", &[]).unwrap();
-        assert_eq!(s.content.size_bytes, 300_000_000);
-        assert_eq!(s.content.piece_size_bytes, 1 << 20);
+        assert_eq!(s.contents[0].size_bytes, 300_000_000);
+        assert_eq!(s.contents[0].piece_size_bytes, 1 << 20);
         assert_eq!(s.origin.capacity_bps, 200_000_000);
         assert_eq!(s.origin.per_connection_bps, 20_000_000);
         assert_eq!(s.seeds[0].upload_bps, 100_000_000);
@@ -2254,21 +1992,24 @@ download = "30Mbps"
             SeedTime::Exponential(SimDuration::from_secs(300))
         );
         assert!(matches!(
-            s.arrivals,
+            s.contents[0].arrivals,
             Arrivals::FlashCrowd { peers: 1000, .. }
         ));
 
         let poisson = include_str!("../../../scenarios/poisson-steady.toml");
         let s = load_str(poisson, "poisson-steady.toml", "ignored", &[]).unwrap();
-        assert_eq!(s.content.piece_size_bytes, 512 * 1024);
+        assert_eq!(s.contents[0].piece_size_bytes, 512 * 1024);
         assert_eq!(s.origin.capacity_bps, 50_000_000);
         let Arrivals::Poisson {
             rate_per_s,
             start,
             until,
-        } = s.arrivals
+        } = s.contents[0].arrivals
         else {
-            panic!("expected Poisson arrivals, got {:?}", s.arrivals);
+            panic!(
+                "expected Poisson arrivals, got {:?}",
+                s.contents[0].arrivals
+            );
         };
         assert!((rate_per_s - 2.0 / 60.0).abs() < 1e-12);
         assert_eq!(start, SimTime::ZERO);
@@ -2276,7 +2017,7 @@ download = "30Mbps"
 
         let bench = include_str!("../../../scenarios/bench/simgrid-w.toml");
         let s = load_str(bench, "simgrid-w.toml", "ignored", &[]).unwrap();
-        assert_eq!(s.content.piece_count(), 16);
+        assert_eq!(s.contents[0].piece_count(), 16);
         assert_eq!(s.origin.capacity_bps, 0);
         assert_eq!(s.seeds[0].upload_bps, 80_000_000);
         assert_eq!(s.classes[0].upload_bps, 8_000_000);
@@ -2284,7 +2025,7 @@ download = "30Mbps"
         assert_eq!(s.network.latency, SimDuration::from_millis(5));
         assert_eq!(s.client.seed_time, SeedTime::Forever);
         assert!(matches!(
-            s.arrivals,
+            s.contents[0].arrivals,
             Arrivals::FlashCrowd { peers: 1000, .. }
         ));
     }
@@ -2608,7 +2349,7 @@ download = "30Mbps"
         )))
         .unwrap();
         assert_eq!(
-            s.arrivals,
+            s.contents[0].arrivals,
             Arrivals::Poisson {
                 rate_per_s: 2.0 / 60.0,
                 start: SimTime::ZERO,
@@ -2620,9 +2361,9 @@ download = "30Mbps"
         let s = load(&with_arrivals(&text)).unwrap();
         let Arrivals::Poisson {
             rate_per_s, start, ..
-        } = s.arrivals
+        } = s.contents[0].arrivals
         else {
-            panic!("{:?}", s.arrivals)
+            panic!("{:?}", s.contents[0].arrivals)
         };
         assert!((rate_per_s - 168.0 / 3_600.0).abs() < 1e-12);
         assert_eq!(start, SimTime(3_600_000_000));
@@ -2664,7 +2405,7 @@ download = "30Mbps"
         assert!(e.contains(expected), "{e}");
         let s = load(&MINIMAL.replace("peers = 10", "peers = 10\nat = \"5min\"")).unwrap();
         assert_eq!(
-            s.arrivals,
+            s.contents[0].arrivals,
             Arrivals::FlashCrowd {
                 peers: 10,
                 at: SimTime(300_000_000)
@@ -2734,7 +2475,7 @@ download = "30Mbps"
         )
         .unwrap();
         assert_eq!(s.protocol.upload_slots, 6);
-        assert_eq!(s.content.size_bytes, 1_000_000_000);
+        assert_eq!(s.contents[0].size_bytes, 1_000_000_000);
         assert_eq!(s.classes[0].share, 0.25);
         assert_eq!(s.classes[1].share, 0.75);
         assert_eq!(s.name, "renamed");
@@ -2766,7 +2507,7 @@ download = "30Mbps"
             "content = { size = \"1MB\" }",
         );
         let s = with_sets(&inline, &["content.piece_size=16KiB"]).unwrap();
-        assert_eq!(s.content.piece_size_bytes, 16 * 1024);
+        assert_eq!(s.contents[0].piece_size_bytes, 16 * 1024);
     }
 
     #[test]
@@ -2792,7 +2533,7 @@ download = "30Mbps"
         assert_eq!(
             set_err(MINIMAL, &["nothing.here=1"]),
             "--set nothing.here=1: nothing: unknown key; expected one of name, simulation, \
-             content, network, origin, tracker, protocol, client, seeds, classes, audience, sessions, arrivals"
+             content, contents, network, origin, tracker, protocol, client, seeds, classes, audience, sessions, arrivals"
         );
         assert_eq!(
             set_err(MINIMAL, &["classes.3.share=0.5"]),

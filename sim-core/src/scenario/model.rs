@@ -7,7 +7,8 @@ use serde::Serialize;
 
 use crate::time::{SimDuration, SimTime};
 
-/// A whole scenario: one content, its audience, the origin, the tracker and the protocol.
+/// A whole scenario: a catalog of contents (one or more), their audience, the origin, the
+/// tracker and the protocol.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Scenario {
     /// Human name (defaults to the file stem).
@@ -21,8 +22,10 @@ pub struct Scenario {
     pub sample_interval: SimDuration,
     /// Check link caps and byte conservation after every re-share (slower; tests use it).
     pub check_invariants: bool,
-    /// The file being distributed.
-    pub content: ContentSpec,
+    /// The files being distributed, at least one, in popularity rank order. Each has its
+    /// own swarm (peers of different contents never connect); all share the origin, the
+    /// tracker settings, the protocol and the audience.
+    pub contents: Vec<ContentSpec>,
     /// Network-wide properties.
     pub network: NetworkSpec,
     /// The HTTP origin (web seed).
@@ -33,7 +36,7 @@ pub struct Scenario {
     pub protocol: ProtocolSpec,
     /// Client behaviour: hybrid policy and seeding after completion.
     pub client: ClientSpec,
-    /// Peers that hold the whole file at t = 0 and never leave.
+    /// Peers that hold a whole content at t = 0 and never leave.
     pub seeds: Vec<SeedGroup>,
     /// Access-link classes of arriving peers.
     pub classes: Vec<PeerClass>,
@@ -41,17 +44,63 @@ pub struct Scenario {
     pub audience: AudienceSpec,
     /// Online/offline sessions of the users' machines; `None` = always online.
     pub sessions: Option<SessionSpec>,
-    /// When peers arrive.
-    pub arrivals: Arrivals,
 }
 
-/// The file being distributed.
+impl Scenario {
+    /// Expected number of arriving leechers over all contents.
+    pub fn expected_arrivals(&self) -> f64 {
+        self.contents
+            .iter()
+            .map(|c| crate::workload::expected_count(&c.arrivals))
+            .sum()
+    }
+}
+
+/// One file of the catalog: its size, when it is published, how clients fetch it and who
+/// asks for it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ContentSpec {
+    /// Label used in reports (unique within the scenario).
+    pub name: String,
     /// Total size in bytes.
     pub size_bytes: u64,
     /// Piece size in bytes (the last piece may be shorter).
     pub piece_size_bytes: u64,
+    /// Publication instant: no download of it starts earlier; arrival windows are
+    /// measured from it.
+    pub release: SimTime,
+    /// How its clients combine the origin and peers.
+    pub policy: PolicySpec,
+    /// When its leechers arrive (absolute instants, the release already added).
+    pub arrivals: Arrivals,
+    /// Its share of the catalog's demand when its arrivals were split from the scenario's
+    /// `[arrivals]` (Zipf rank or stated share); `None` when it has a process of its own.
+    pub demand_share: Option<f64>,
+}
+
+/// A hybrid policy with the parameters it takes.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct PolicySpec {
+    /// Which policy.
+    pub kind: Policy,
+    /// `rate-target`: the download rate to sustain, bits/s (0 for other policies).
+    pub rate_target_bps: u64,
+    /// `http-first`: pieces fetched from the origin before P2P (0 = by time instead).
+    pub http_first_pieces: u32,
+    /// `http-first`: time spent on the origin alone before P2P (zero = by pieces instead).
+    pub http_first_time: SimDuration,
+}
+
+impl PolicySpec {
+    /// `kind` with no parameters (for `web-seed`, `fallback`, `http-only`).
+    pub fn plain(kind: Policy) -> PolicySpec {
+        PolicySpec {
+            kind,
+            rate_target_bps: 0,
+            http_first_pieces: 0,
+            http_first_time: SimDuration::ZERO,
+        }
+    }
 }
 
 impl ContentSpec {
@@ -159,7 +208,7 @@ pub enum Policy {
     /// The origin only for pieces that no neighbour at all holds: P2P first, the origin
     /// as a last resort.
     Fallback,
-    /// Keep the download rate at or above `ClientSpec::rate_target_bps`: the client asks
+    /// Keep the download rate at or above `PolicySpec::rate_target_bps`: the client asks
     /// the origin for the shortfall between the target and what peers gave over the last
     /// rechoke period (BitTorrent DNA's per-object QoS setting).
     RateTarget,
@@ -184,19 +233,12 @@ pub enum SeedTime {
     Forever,
 }
 
-/// Client behaviour.
+/// Client behaviour common to every content (the hybrid policy is per content:
+/// [`ContentSpec::policy`]).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ClientSpec {
-    /// Hybrid origin/peer policy.
-    pub policy: Policy,
     /// Seeding after completion.
     pub seed_time: SeedTime,
-    /// `rate-target`: the download rate to sustain, bits/s (0 for other policies).
-    pub rate_target_bps: u64,
-    /// `http-first`: pieces fetched from the origin before P2P (0 = by time instead).
-    pub http_first_pieces: u32,
-    /// `http-first`: time spent on the origin alone before P2P (zero = by pieces instead).
-    pub http_first_time: SimDuration,
     /// Upload cap of a completed client serving in the background, bits/s (`u64::MAX` =
     /// its access cap).
     pub seed_upload_bps: u64,
@@ -210,6 +252,8 @@ pub struct ClientSpec {
 pub struct SeedGroup {
     /// Label used in reports.
     pub name: String,
+    /// Index into [`Scenario::contents`] of the content they hold.
+    pub content: u32,
     /// How many seeds of this kind.
     pub count: u32,
     /// Upload cap of each seed in bits/s.

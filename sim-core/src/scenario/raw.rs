@@ -25,6 +25,7 @@ pub(crate) struct RawScenario {
     pub name: Option<Name>,
     pub simulation: Option<Tab<RawSimulation>>,
     pub content: Option<Tab<RawContent>>,
+    pub contents: Option<Vec<Tab<RawContent>>>,
     pub network: Option<Tab<RawNetwork>>,
     pub origin: Option<Tab<RawOrigin>>,
     pub tracker: Option<Tab<RawTracker>>,
@@ -47,12 +48,20 @@ pub(crate) struct RawSimulation {
     pub check_invariants: Option<Flag>,
 }
 
-/// `[content]`
+/// `[content]` (a scenario of one content) or one `[[contents]]` entry (a catalog).
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawContent {
+    pub name: Option<Name>,
     pub size: Option<Size>,
     pub piece_size: Option<Size>,
+    pub release: Option<Duration>,
+    pub policy: Option<PolicyValue>,
+    pub rate_target: Option<Rate>,
+    pub http_first_pieces: Option<U32>,
+    pub http_first_time: Option<Duration>,
+    pub share: Option<Number>,
+    pub arrivals: Option<Tab<RawArrivals>>,
 }
 
 /// `[network]`
@@ -124,6 +133,7 @@ pub(crate) struct RawClient {
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawSeed {
     pub name: Option<Name>,
+    pub content: Option<Name>,
     pub count: Option<U32>,
     pub upload: Option<Rate>,
 }
@@ -175,6 +185,7 @@ pub(crate) struct RawArrivals {
     pub weights: Option<Weights>,
     pub utc_offset_hours: Option<Number>,
     pub file: Option<FilePath>,
+    pub zipf_exponent: Option<Number>,
 }
 
 /// A TOML table deserialized as `T`. Unlike a bare serde struct, which also accepts an

@@ -26,7 +26,7 @@ use crate::peer::{Peer, PeerId, PeerState, NO_FLOW};
 use crate::queue::{EventQueue, TimerHeap};
 use crate::report::{self, RunOutput};
 use crate::rng::{StreamKind, StreamRng};
-use crate::scenario::{Policy, Scenario, SeedTime};
+use crate::scenario::{ContentSpec, Policy, PolicySpec, Scenario, SeedTime};
 use crate::time::{SimDuration, SimTime};
 use crate::tracker::Tracker;
 use crate::workload::{self, Arrival};
@@ -130,10 +130,14 @@ pub struct Simulation {
     pub(crate) peers: Vec<Peer>,
     pub(crate) flows: Vec<Flow>,
     free_flows: Vec<u32>,
-    pub(crate) tracker: Tracker,
+    /// One tracker per content.
+    pub(crate) trackers: Vec<Tracker>,
     arrivals: Vec<Arrival>,
+    /// The peer id of each arrival.
+    arrival_peer: Vec<PeerId>,
     pub(crate) initial_seeds: u32,
-    pub(crate) pieces: u32,
+    /// Piece count of each content.
+    pub(crate) piece_counts: Vec<u32>,
     pub(crate) rtt: SimDuration,
     pub(crate) origin_res: u32,
     pub(crate) origin_cap_bps: f64,
@@ -182,30 +186,47 @@ pub fn run_seeds(s: &Scenario, seeds: &[u64]) -> Vec<RunOutput> {
 
 impl Simulation {
     /// Prepare a run: generate arrivals, place the initial seeds, schedule the first events.
+    ///
+    /// Peer ids go content by content: the content's initial seeds, then its leechers in
+    /// arrival order, so each content's tracker covers a range of ids (with one content:
+    /// the seeds, then every leecher in arrival order).
     pub fn new(s: Scenario) -> Simulation {
         let arrivals = workload::generate(&s);
         let initial_seeds: u32 = s.seeds.iter().map(|g| g.count).sum();
         let n = initial_seeds as usize + arrivals.len();
-        let pieces = s.content.piece_count();
+        let piece_counts: Vec<u32> = s.contents.iter().map(|c| c.piece_count()).collect();
         let mut peers = Vec::with_capacity(n);
-        for g in &s.seeds {
-            for _ in 0..g.count {
-                let id = peers.len() as u64;
-                peers.push(Peer::new(
-                    Peer::SEED_CLASS,
-                    g.upload_bps as f64,
-                    SEED_DOWN_BPS,
-                    SimTime::ZERO,
-                    StreamRng::new(s.seed, StreamKind::Peer, id),
+        let mut arrival_peer = vec![0; arrivals.len()];
+        let mut trackers = Vec::with_capacity(s.contents.len());
+        for c in 0..s.contents.len() as u32 {
+            let base = peers.len();
+            for g in s.seeds.iter().filter(|g| g.content == c) {
+                for _ in 0..g.count {
+                    let id = peers.len() as u64;
+                    let mut seed = Peer::new(
+                        Peer::SEED_CLASS,
+                        g.upload_bps as f64,
+                        SEED_DOWN_BPS,
+                        SimTime::ZERO,
+                        StreamRng::new(s.seed, StreamKind::Peer, id),
+                    );
+                    seed.content = c;
+                    peers.push(seed);
+                }
+            }
+            for (k, a) in arrivals.iter().enumerate().filter(|(_, a)| a.content == c) {
+                let id = peers.len();
+                arrival_peer[k] = id as PeerId;
+                peers.push(audience::draw_peer(
+                    &s,
+                    a,
+                    StreamRng::new(s.seed, StreamKind::Peer, id as u64),
                 ));
             }
-        }
-        for a in &arrivals {
-            let id = peers.len() as u64;
-            peers.push(audience::draw_peer(
-                &s,
-                a,
-                StreamRng::new(s.seed, StreamKind::Peer, id),
+            trackers.push(Tracker::new(
+                base as PeerId,
+                peers.len() - base,
+                StreamRng::new(s.seed, StreamKind::Tracker, u64::from(c)),
             ));
         }
         let mut caps = Vec::with_capacity(2 * n + 1);
@@ -220,15 +241,15 @@ impl Simulation {
             queue: EventQueue::default(),
             timers: TimerHeap::default(),
             net: Network::new(caps),
-            tracker: Tracker::new(n, StreamRng::new(s.seed, StreamKind::Tracker, 0)),
+            trackers,
             flows: Vec::new(),
             free_flows: Vec::new(),
             initial_seeds,
-            pieces,
+            piece_counts,
             rtt: SimDuration(2 * s.network.latency.0),
             origin_res,
             origin_cap_bps: s.origin.capacity_bps as f64,
-            metrics: Recorder::new(s.sample_interval.0),
+            metrics: Recorder::new(s.sample_interval.0, s.contents.len()),
             digest: Digest::default(),
             events: 0,
             leechers: 0,
@@ -249,11 +270,14 @@ impl Simulation {
             max_component_flows: 0,
             peers,
             arrivals,
+            arrival_peer,
             s,
         };
         sim.net.set_tolerance(sim.s.network.fairness_tolerance);
-        for p in 0..initial_seeds {
-            sim.place_initial_seed(p);
+        for p in 0..sim.peers.len() as PeerId {
+            if sim.peers[p as usize].class == Peer::SEED_CLASS {
+                sim.place_initial_seed(p);
+            }
         }
         if !sim.arrivals.is_empty() {
             let at = sim.arrivals[0].at;
@@ -263,14 +287,15 @@ impl Simulation {
     }
 
     fn place_initial_seed(&mut self, p: PeerId) {
+        let pieces = self.pieces_of(p);
         let peer = &mut self.peers[p as usize];
         peer.state = PeerState::Seeding;
-        peer.have = crate::bitset::BitSet::full(self.pieces);
-        peer.have_count = self.pieces;
+        peer.have = crate::bitset::BitSet::full(pieces);
+        peer.have_count = pieces;
         peer.completion = SimTime::ZERO;
         self.seeds += 1;
-        if self.s.client.policy != Policy::HttpOnly {
-            self.tracker.join(p, true);
+        if self.policy_of(p) != Policy::HttpOnly {
+            self.tracker_of(p).join(p, true);
             let phase = self.peers[p as usize]
                 .rng
                 .below(self.s.protocol.rechoke_interval.0.max(1));
@@ -372,9 +397,10 @@ impl Simulation {
             Event::Abandon(p) => {
                 if self.peers[p as usize].state == PeerState::Leeching {
                     self.peers[p as usize].aborted = true;
-                    let have: u64 = (0..self.pieces)
+                    let content = self.content_of(p);
+                    let have: u64 = (0..content.piece_count())
                         .filter(|&i| self.peers[p as usize].have.contains(i))
-                        .map(|i| self.s.content.piece_bytes(i))
+                        .map(|i| content.piece_bytes(i))
                         .sum();
                     self.abandoned_bytes += have;
                     self.depart(p);
@@ -393,8 +419,8 @@ impl Simulation {
         if let Some(next) = self.arrivals.get(k as usize + 1) {
             self.queue.push(next.at, Event::Arrive(k + 1));
         }
-        let p = self.initial_seeds + k;
-        let pieces = self.pieces;
+        let p = self.arrival_peer[k as usize];
+        let pieces = self.pieces_of(p);
         let peer = &mut self.peers[p as usize];
         peer.state = PeerState::Leeching;
         peer.have = crate::bitset::BitSet::new(pieces);
@@ -402,7 +428,7 @@ impl Simulation {
         peer.avail = vec![0; pieces as usize];
         self.leechers += 1;
         if self.policy_of(p) != Policy::HttpOnly {
-            self.tracker.join(p, false);
+            self.tracker_of(p).join(p, false);
             let interval = self.s.protocol.rechoke_interval.0.max(1);
             let phase = self.peers[p as usize].rng.below(interval);
             self.queue
@@ -426,7 +452,7 @@ impl Simulation {
                 Event::Abandon(p),
             );
         }
-        let start = self.s.client.http_first_time;
+        let start = self.policy_spec(p).http_first_time;
         if self.policy_of(p) == Policy::HttpFirst && start.0 > 0 {
             self.queue
                 .push(self.now.after(start), Event::StartPhaseEnd(p));
@@ -448,7 +474,7 @@ impl Simulation {
         offset: u64,
         pipelined: bool,
     ) -> u32 {
-        let bytes = self.s.content.piece_bytes(piece) - offset;
+        let bytes = self.content_of(dst).piece_bytes(piece) - offset;
         self.request_bytes(src, dst, piece, offset, bytes, pipelined)
     }
 
@@ -526,7 +552,8 @@ impl Simulation {
         let fl = &self.flows[f as usize];
         let rate = fl.rate;
         if fl.src == ORIGIN {
-            self.metrics.origin_rate_bps -= rate;
+            let c = self.peers[fl.dst as usize].content;
+            self.metrics.add_origin_rate(c, self.now, -rate);
         } else {
             self.metrics.peer_rate_bps -= rate;
         }
@@ -578,7 +605,10 @@ impl Simulation {
             // Endgame: the rest of the piece is still coming from elsewhere.
             Some(g) => self.flows[g as usize].offset += fl.offset + fl.bytes,
             None => {
-                debug_assert_eq!(fl.offset + fl.bytes, self.s.content.piece_bytes(fl.piece));
+                debug_assert_eq!(
+                    fl.offset + fl.bytes,
+                    self.content_of(fl.dst).piece_bytes(fl.piece)
+                );
                 self.complete_piece(fl.dst, fl.piece);
             }
         }
@@ -717,14 +747,34 @@ impl Simulation {
         }
     }
 
-    /// The policy peer `p` follows: the scenario's, or `http-only` for users without the
-    /// P2P client.
-    pub(crate) fn policy_of(&self, p: PeerId) -> Policy {
+    /// The content peer `p` downloads or holds.
+    pub(crate) fn content_of(&self, p: PeerId) -> &ContentSpec {
+        &self.s.contents[self.peers[p as usize].content as usize]
+    }
+
+    /// Piece count of the content of peer `p`.
+    pub(crate) fn pieces_of(&self, p: PeerId) -> u32 {
+        self.piece_counts[self.peers[p as usize].content as usize]
+    }
+
+    /// The tracker of the content of peer `p`.
+    pub(crate) fn tracker_of(&mut self, p: PeerId) -> &mut Tracker {
+        &mut self.trackers[self.peers[p as usize].content as usize]
+    }
+
+    /// The policy (with its parameters) peer `p` follows: its content's, or `http-only`
+    /// for users without the P2P client.
+    pub(crate) fn policy_spec(&self, p: PeerId) -> PolicySpec {
         if self.peers[p as usize].p2p {
-            self.s.client.policy
+            self.content_of(p).policy
         } else {
-            Policy::HttpOnly
+            PolicySpec::plain(Policy::HttpOnly)
         }
+    }
+
+    /// The policy peer `p` follows (see [`Simulation::policy_spec`]).
+    pub(crate) fn policy_of(&self, p: PeerId) -> Policy {
+        self.policy_spec(p).kind
     }
 
     /// Ask every idle unchoking neighbour of `d`, then the origin, for something to send.
@@ -751,7 +801,8 @@ impl Simulation {
             let delta = new_rate - fl.rate;
             fl.rate = new_rate;
             if fl.src == ORIGIN {
-                self.metrics.origin_rate_bps += delta;
+                let c = self.peers[fl.dst as usize].content;
+                self.metrics.add_origin_rate(c, self.now, delta);
             } else {
                 self.metrics.peer_rate_bps += delta;
             }
@@ -779,15 +830,24 @@ impl Simulation {
         let end = self.now;
         self.metrics
             .finish(end, self.online_leechers(), self.online_seeds());
-        let caps: Vec<(f64, f64)> = self.peers[self.initial_seeds as usize..]
-            .iter()
-            .map(|p| (p.up_bps, p.down_bps))
+        let leecher = |p: &Peer| p.class != Peer::SEED_CLASS && p.state != PeerState::Future;
+        let kumar_ross_s: Vec<Option<f64>> = (0..self.s.contents.len())
+            .map(|k| {
+                let caps: Vec<(f64, f64)> = self
+                    .peers
+                    .iter()
+                    .filter(|p| p.content as usize == k && p.class != Peer::SEED_CLASS)
+                    .map(|p| (p.up_bps, p.down_bps))
+                    .collect();
+                bounds::scenario_kumar_ross_s(&self.s, k, &caps)
+            })
             .collect();
-        let kumar_ross_s = bounds::scenario_kumar_ross_s(&self.s, &caps);
-        let peers: Vec<report::PeerRecord> = self.peers[self.initial_seeds as usize..]
+        let peers: Vec<report::PeerRecord> = self
+            .peers
             .iter()
-            .filter(|p| p.state != PeerState::Future)
+            .filter(|p| leecher(p))
             .map(|p| report::PeerRecord {
+                content: p.content,
                 class: p.class,
                 aborted: p.aborted,
                 p2p: p.p2p,
@@ -802,10 +862,10 @@ impl Simulation {
                 wasted_bytes: p.wasted_bytes,
             })
             .collect();
-        let seed_up_bytes: u64 = self.peers[..self.initial_seeds as usize]
-            .iter()
-            .map(|p| p.up_bytes)
-            .sum();
+        let mut seed_up_bytes = vec![0u64; self.s.contents.len()];
+        for p in self.peers.iter().filter(|p| p.class == Peer::SEED_CLASS) {
+            seed_up_bytes[p.content as usize] += p.up_bytes;
+        }
         let in_flight = self
             .flows
             .iter()

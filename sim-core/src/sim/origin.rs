@@ -36,13 +36,13 @@ enum Covered {
 impl Simulation {
     /// Is `d` still in the origin-only start of the `http-first` policy?
     pub(super) fn in_http_first_phase(&self, d: PeerId) -> bool {
-        let c = &self.s.client;
-        if self.policy_of(d) != Policy::HttpFirst {
+        let c = self.policy_spec(d);
+        if c.kind != Policy::HttpFirst {
             return false;
         }
         let p = &self.peers[d as usize];
         if c.http_first_pieces > 0 {
-            p.have_count < c.http_first_pieces.min(self.pieces)
+            p.have_count < c.http_first_pieces.min(self.pieces_of(d))
         } else {
             self.now < p.arrival.after(c.http_first_time)
         }
@@ -71,7 +71,7 @@ impl Simulation {
                 }
                 Policy::HttpFirst => (Covered::ByNeighbours, false, per_conn),
                 Policy::RateTarget => {
-                    let target = self.s.client.rate_target_bps as f64;
+                    let target = self.policy_spec(d).rate_target_bps as f64;
                     let p = &self.peers[d as usize];
                     let open: f64 = p
                         .origin_flows
@@ -138,7 +138,7 @@ impl Simulation {
             result = Some(p.partial.swap_remove(k));
         } else {
             let mut pick = LowestPick::default();
-            let pieces = self.pieces;
+            let pieces = self.piece_counts[p.content as usize];
             'words: for (w, ((&h, &s), &m)) in p
                 .have
                 .words()

@@ -45,7 +45,7 @@ impl Simulation {
         for f in origin_flows {
             self.cancel_flow(f, true);
         }
-        self.tracker.leave(p);
+        self.tracker_of(p).leave(p);
         let wake = self.wake_time(p);
         self.queue.push(wake, Event::GoOnline(p));
     }
@@ -63,7 +63,7 @@ impl Simulation {
             self.offline_leechers -= 1;
         }
         if self.policy_of(p) != Policy::HttpOnly {
-            self.tracker.join(p, seeding);
+            self.tracker_of(p).join(p, seeding);
             let peer = &mut self.peers[p as usize];
             if !peer.rechoke_alive {
                 peer.rechoke_alive = true;

@@ -65,7 +65,8 @@ impl Simulation {
 
     pub(super) fn connect_from_tracker(&mut self, p: PeerId) {
         let mut list = std::mem::take(&mut self.scratch_peers);
-        self.tracker.sample(p, self.s.tracker.numwant, &mut list);
+        let numwant = self.s.tracker.numwant;
+        self.tracker_of(p).sample(p, numwant, &mut list);
         let max = self.s.protocol.max_connections as usize;
         for &q in &list {
             if self.peers[p as usize].conns.len() >= max {
@@ -419,7 +420,7 @@ impl Simulation {
             self.peers[d as usize].conns[ci].down_flow = f;
         } else if self.s.protocol.endgame {
             let p = &self.peers[d as usize];
-            if p.started_count + p.have_count == self.pieces && p.partial.is_empty() {
+            if p.started_count + p.have_count == self.pieces_of(d) && p.partial.is_empty() {
                 if let Some(f) = self.endgame_split(d, u) {
                     self.peers[d as usize].conns[ci].down_flow = f;
                 }
@@ -475,10 +476,11 @@ impl Simulation {
                 p.wasted_bytes += p.partial.swap_remove(k).1;
             }
         }
-        self.useful_bytes += self.s.content.piece_bytes(piece);
-        let start_done = self.policy_of(d) == Policy::HttpFirst
-            && self.s.client.http_first_pieces > 0
-            && self.peers[d as usize].have_count == self.s.client.http_first_pieces;
+        self.useful_bytes += self.content_of(d).piece_bytes(piece);
+        let policy = self.policy_spec(d);
+        let start_done = policy.kind == Policy::HttpFirst
+            && policy.http_first_pieces > 0
+            && self.peers[d as usize].have_count == policy.http_first_pieces;
         // Cancel endgame duplicates of this piece.
         let mut dups = std::mem::take(&mut self.scratch_flows);
         dups.clear();
@@ -526,7 +528,7 @@ impl Simulation {
                 self.try_request(q, rev, false);
             }
         }
-        if self.peers[d as usize].have_count == self.pieces {
+        if self.peers[d as usize].have_count == self.pieces_of(d) {
             self.on_complete(d);
         } else if start_done {
             self.reconsider(d);
@@ -560,7 +562,7 @@ impl Simulation {
             self.cancel_flow(f, false);
         }
         if self.policy_of(d) != Policy::HttpOnly {
-            self.tracker.became_seed(d);
+            self.tracker_of(d).became_seed(d);
         }
         // Seeds have nothing to trade with each other.
         let mut i = 0;
@@ -618,6 +620,6 @@ impl Simulation {
         peer.conns = Vec::new();
         peer.origin_flows = Vec::new();
         peer.partial = Vec::new();
-        self.tracker.leave(p);
+        self.tracker_of(p).leave(p);
     }
 }

@@ -58,16 +58,36 @@ pub fn assert_conservation(s: &Scenario, out: &RunOutput) {
             sum.peers,
             "a leecher neither completed nor gave up"
         );
+        let copies: u64 = sum
+            .contents
+            .iter()
+            .map(|k| k.completed_downloads as u64 * k.size_bytes)
+            .sum();
         assert_eq!(
             c.useful_bytes,
-            sum.completed_downloads as u64 * s.content.size_bytes + c.abandoned_bytes,
+            copies + c.abandoned_bytes,
             "useful bytes != completed copies x size + abandoned pieces"
         );
     }
+    // The per-content breakdown adds up to the whole.
+    let total = |f: fn(&sim_core::report::ContentSummary) -> u64| -> u64 {
+        sum.contents.iter().map(f).sum()
+    };
+    assert_eq!(total(|k| k.bytes_from_origin), sum.bytes_from_origin);
+    assert_eq!(total(|k| k.bytes_from_peers), sum.bytes_from_peers);
+    assert_eq!(total(|k| k.bytes_uploaded), c.peers_up_bytes);
+    assert_eq!(total(|k| k.peers as u64), sum.peers as u64);
+    assert_eq!(
+        total(|k| k.completed_downloads as u64),
+        sum.completed_downloads as u64
+    );
+    let shares: f64 = sum.contents.iter().map(|k| k.origin.cost_share).sum();
+    assert!((shares - sum.origin_cost.total_cost).abs() <= 1e-9 * (1.0 + shares.abs()));
     for p in &out.peers {
         if let Some(t) = p.download_time_s() {
             let down = p.down_bps;
-            let floor = s.content.size_bytes as f64 * 8.0 / down;
+            let size = s.contents[p.content as usize].size_bytes;
+            let floor = size as f64 * 8.0 / down;
             assert!(
                 t >= floor * (1.0 - 1e-9),
                 "a peer downloaded in {t} s, faster than its link allows ({floor} s)"
