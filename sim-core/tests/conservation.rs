@@ -30,6 +30,9 @@ struct Case {
     cap_sigma: f64,
     sessions: bool,
     abort: bool,
+    /// 1 = a `[content]`; 2 or 3 = a catalog of `[[contents]]` sharing the arrivals by
+    /// Zipf rank, each with its own policy and seeds.
+    contents: u32,
 }
 
 fn case() -> impl Strategy<Value = Case> {
@@ -65,6 +68,7 @@ fn case() -> impl Strategy<Value = Case> {
             any::<bool>(),
             any::<bool>(),
         ),
+        prop_oneof![3 => Just(1u32), 1 => Just(2), 1 => Just(3)],
     )
         .prop_filter("someone must hold the content", |c| {
             let origin = c.1 .0 > 0;
@@ -74,7 +78,7 @@ fn case() -> impl Strategy<Value = Case> {
             let partial_adoption = c.7 .1 < 1.0;
             origin || (seeds && !needs_origin && !partial_adoption)
         })
-        .prop_map(|(a, o, sd, caps, st, pol, proto, aud)| Case {
+        .prop_map(|(a, o, sd, caps, st, pol, proto, aud, contents)| Case {
             peers: a.0,
             pieces: a.1,
             piece_kib: a.2,
@@ -97,37 +101,63 @@ fn case() -> impl Strategy<Value = Case> {
             cap_sigma: aud.2,
             sessions: aud.3,
             abort: aud.4,
+            contents,
         })
+}
+
+/// The policy keys of policy number `policy` for a content of `pieces` pieces.
+fn policy_keys(policy: u8, pieces: u32) -> &'static str {
+    match policy {
+        0 => "policy = \"web-seed\"",
+        1 => "policy = \"fallback\"",
+        2 => "policy = \"http-only\"",
+        3 => "policy = \"rate-target\"\nrate_target = \"3Mbps\"",
+        // http-first by pieces must leave the content some pieces for P2P.
+        4 if pieces > 2 => "policy = \"http-first\"\nhttp_first_pieces = 2",
+        4 if pieces == 2 => "policy = \"http-first\"\nhttp_first_pieces = 1",
+        _ => "policy = \"http-first\"\nhttp_first_time = \"3s\"",
+    }
 }
 
 fn toml(c: &Case) -> String {
     let mut t = format!(
         "[simulation]\ncheck_invariants = true\nmax_time = \"2d\"\n\
-         [content]\nsize = \"{}KiB\"\npiece_size = \"{}KiB\"\n\
          [network]\nlatency = \"{}ms\"\ntime_quantum = \"{}\"\n\
          [protocol]\nupload_slots = {}\nendgame = {}\n\
-         [client]\nseed_time = \"{}\"\n{}\n{}\n",
-        c.pieces * c.piece_kib - c.piece_kib / 2,
-        c.piece_kib,
+         [client]\nseed_time = \"{}\"\n{}\n",
         c.latency_ms,
         c.quantum,
         c.slots,
         c.endgame,
         c.seed_time,
-        match c.policy {
-            0 => "policy = \"web-seed\"",
-            1 => "policy = \"fallback\"",
-            2 => "policy = \"http-only\"",
-            3 => "policy = \"rate-target\"\nrate_target = \"3Mbps\"",
-            4 => "policy = \"http-first\"\nhttp_first_pieces = 2",
-            _ => "policy = \"http-first\"\nhttp_first_time = \"3s\"",
-        },
         if c.abort {
             "abort_rate = \"1/min\""
         } else {
             ""
         },
     );
+    for k in 0..c.contents {
+        // Content k is a little larger than content k - 1, with the same piece size.
+        let pieces = c.pieces + 3 * k;
+        // Other contents cycle through the policies, those without the origin when
+        // there is none.
+        let policy = match (k, c.origin_mbps) {
+            (0, _) => c.policy,
+            (_, 0) => (c.policy + k as u8) % 2,
+            _ => (c.policy + k as u8) % 6,
+        };
+        t += &format!(
+            "{}\nsize = \"{}KiB\"\npiece_size = \"{}KiB\"\n{}\n",
+            if c.contents == 1 {
+                "[content]".to_string()
+            } else {
+                format!("[[contents]]\nname = \"t{k}\"")
+            },
+            pieces * c.piece_kib - c.piece_kib / 2,
+            c.piece_kib,
+            policy_keys(policy, pieces),
+        );
+    }
     if c.origin_mbps > 0 {
         t += &format!("[origin]\ncapacity = \"{}Mbps\"\n", c.origin_mbps);
         if c.per_conn_mbps > 0 {
@@ -135,10 +165,18 @@ fn toml(c: &Case) -> String {
         }
     }
     if c.seeds > 0 && c.seed_up_mbps > 0 {
-        t += &format!(
-            "[[seeds]]\ncount = {}\nupload = \"{}Mbps\"\n",
-            c.seeds, c.seed_up_mbps
-        );
+        for k in 0..c.contents {
+            t += &format!(
+                "[[seeds]]\nname = \"s{k}\"\n{}count = {}\nupload = \"{}Mbps\"\n",
+                if c.contents == 1 {
+                    String::new()
+                } else {
+                    format!("content = \"t{k}\"\n")
+                },
+                c.seeds,
+                c.seed_up_mbps
+            );
+        }
     }
     for (i, share) in [c.share0, 1.0 - c.share0].iter().enumerate() {
         t += &format!(
@@ -165,6 +203,9 @@ fn toml(c: &Case) -> String {
             "[arrivals]\nprocess = \"flash-crowd\"\npeers = {}\n",
             c.peers
         );
+    }
+    if c.contents > 1 {
+        t += "zipf_exponent = 0.7\n";
     }
     t
 }

@@ -480,7 +480,6 @@ fn split_demand(
         }
         Demand::Process(p) => p,
     };
-    let shares = demand_shares(a, raws, sharing, table)?;
     if let (Arrivals::Trace { .. }, true) = (&process, sharing.len() > 1) {
         return Err(Invalid::new(
             "arrivals.file",
@@ -492,6 +491,7 @@ fn split_demand(
             ),
         ));
     }
+    let shares = demand_shares(a, raws, sharing, table)?;
     let flash_peers = match &process {
         Arrivals::FlashCrowd { peers, .. } => largest_remainder(*peers, &shares),
         _ => Vec::new(),

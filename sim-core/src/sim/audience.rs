@@ -26,6 +26,7 @@ pub(super) fn draw_peer(s: &Scenario, a: &Arrival, mut rng: StreamRng) -> Peer {
     };
     let down = (c.download_bps as f64 * factor).round().max(1.0);
     let mut peer = Peer::new(a.class, up, down, a.at, rng);
+    peer.content = a.content;
     peer.p2p = p2p;
     peer.nat = nat;
     peer

@@ -81,6 +81,15 @@ pub fn assert_conservation(s: &Scenario, out: &RunOutput) {
         total(|k| k.completed_downloads as u64),
         sum.completed_downloads as u64
     );
+    // Contents have separate swarms: what a content's peers uploaded is exactly what its
+    // leechers received from peers.
+    for k in &sum.contents {
+        assert_eq!(
+            k.bytes_uploaded, k.bytes_from_peers,
+            "content {}: its peers uploaded {} bytes but its leechers got {} from peers",
+            k.name, k.bytes_uploaded, k.bytes_from_peers
+        );
+    }
     let shares: f64 = sum.contents.iter().map(|k| k.origin.cost_share).sum();
     assert!((shares - sum.origin_cost.total_cost).abs() <= 1e-9 * (1.0 + shares.abs()));
     for p in &out.peers {
