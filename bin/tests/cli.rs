@@ -607,7 +607,15 @@ fn every_shipped_scenario_validates() {
             stdout.starts_with(&format!("{path}: ok\n")),
             "swarmsim validate {path}:\n{stdout}"
         );
-        for table in ["[simulation]", "[content]", "[arrivals]", "[[classes]]"] {
+        // A single content, or a catalog of them.
+        let single = stdout.contains("\n[content]\n") && stdout.contains("\n[arrivals]\n");
+        let catalog =
+            stdout.contains("\n[[contents]]\n") && stdout.contains("\n[contents.arrivals]\n");
+        assert!(
+            single || catalog,
+            "swarmsim validate {path} prints neither [content] nor [[contents]]:\n{stdout}"
+        );
+        for table in ["[simulation]", "[[classes]]"] {
             assert!(
                 stdout.contains(table),
                 "swarmsim validate {path} does not print {table}:\n{stdout}"
@@ -672,5 +680,87 @@ fn fluid_prints_the_prediction_and_refuses_a_flash_crowd() {
         .code(2)
         .stderr(predicate::str::contains(
             "Error: fluid model: needs Poisson arrivals",
+        ));
+}
+
+/// A catalog through the CLI: per-content figures in summary.json and on stdout, `--set`
+/// on a content by index, and `fluid` asking which content.
+#[test]
+fn catalog_runs_report_each_content() {
+    const CATALOG: &str = r#"
+[simulation]
+max_time = "1d"
+[origin]
+capacity = "50Mbps"
+[client]
+seed_time = "1min"
+[[classes]]
+name = "home"
+share = 1.0
+upload = "2Mbps"
+download = "10Mbps"
+[arrivals]
+process = "poisson"
+count = 40
+until = "1h"
+zipf_exponent = 1
+[[contents]]
+name = "film"
+size = "4MB"
+[[contents]]
+name = "trailer"
+size = "1MB"
+release = "10min"
+"#;
+    let w = Work::new();
+    w.write("cat.toml", CATALOG);
+    let stdout = w.ok(&["run", "cat.toml", "--out", "o"]);
+    assert!(stdout.contains("contents\n  film"), "{stdout}");
+    let v = w.json("o/summary.json");
+    let contents = v["contents"].as_array().expect("contents array");
+    let names: Vec<&str> = contents
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["film", "trailer"]);
+    let peers: u64 = contents.iter().map(|c| c["peers"].as_u64().unwrap()).sum();
+    assert_eq!(peers, v["peers"].as_u64().unwrap());
+    assert!((contents[0]["demand_share"].as_f64().unwrap() - 2.0 / 3.0).abs() < 1e-9);
+    assert!(v["makespan_s"].is_null());
+
+    // --set reaches a content by index; the trailer over HTTP alone has no offload.
+    w.ok(&[
+        "run",
+        "cat.toml",
+        "--quiet",
+        "--out",
+        "p",
+        "--set",
+        "contents.1.policy=http-only",
+    ]);
+    let v = w.json("p/summary.json");
+    assert_eq!(v["contents"][1]["policy"], "http-only");
+    assert_eq!(v["contents"][1]["offload_ratio"], 0.0);
+
+    // A policy the content cannot use is refused before anything runs.
+    assert_run_fails(
+        &w,
+        "cat.toml",
+        &["--set", "contents.1.policy=http-first", "--set", "contents.1.http_first_pieces=9"],
+        &["--set contents.1.http_first_pieces=9: contents[1].policy: content \"trailer\" has 4 pieces"],
+    );
+
+    w.cmd(&["fluid", "cat.toml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+        "a catalog of 2 contents; choose one with --content NAME (one of \"film\", \"trailer\")",
+    ));
+    w.cmd(&["fluid", "cat.toml", "--content", "trailer"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("content \"trailer\""))
+        .stdout(predicate::str::contains(
+            "shares the origin with 1 other content",
         ));
 }
