@@ -33,6 +33,8 @@ struct Case {
     /// 1 = a `[content]`; 2 or 3 = a catalog of `[[contents]]` sharing the arrivals by
     /// Zipf rank, each with its own policy and seeds.
     contents: u32,
+    /// `client.peer_wait = "5s"` (web-seed spills onto the origin).
+    peer_wait: bool,
 }
 
 fn case() -> impl Strategy<Value = Case> {
@@ -65,6 +67,7 @@ fn case() -> impl Strategy<Value = Case> {
             prop_oneof![Just(0.0), Just(0.5)],
             prop_oneof![3 => Just(1.0), 1 => Just(0.5)],
             prop_oneof![Just(0.0), Just(0.6)],
+            any::<bool>(),
             any::<bool>(),
             any::<bool>(),
         ),
@@ -101,6 +104,7 @@ fn case() -> impl Strategy<Value = Case> {
             cap_sigma: aud.2,
             sessions: aud.3,
             abort: aud.4,
+            peer_wait: aud.5,
             contents,
         })
 }
@@ -124,7 +128,7 @@ fn toml(c: &Case) -> String {
         "[simulation]\ncheck_invariants = true\nmax_time = \"2d\"\n\
          [network]\nlatency = \"{}ms\"\ntime_quantum = \"{}\"\n\
          [protocol]\nupload_slots = {}\nendgame = {}\n\
-         [client]\nseed_time = \"{}\"\n{}\n",
+         [client]\nseed_time = \"{}\"\n{}\n{}\n",
         c.latency_ms,
         c.quantum,
         c.slots,
@@ -132,6 +136,11 @@ fn toml(c: &Case) -> String {
         c.seed_time,
         if c.abort {
             "abort_rate = \"1/min\""
+        } else {
+            ""
+        },
+        if c.peer_wait {
+            "peer_wait = \"5s\""
         } else {
             ""
         },

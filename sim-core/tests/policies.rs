@@ -160,3 +160,53 @@ fn policy_parameters_are_validated() {
         .to_string();
     assert!(err.contains("asks the origin for the shortfall"), "{err}");
 }
+
+/// `web-seed` with `client.peer_wait`: one leecher, one seed uploading 1 Mbps, an origin
+/// connection of 10 Mbps. The seed holds every piece and unchokes the lone leecher, so by
+/// default ("forever") the origin serves only what it was asked before the connection was
+/// up, and the 4 MiB download takes about 4 MiB / 1 Mbps = 33.6 s. With a 5 s wait the
+/// seed can send about 5 s × 1 Mbps / 2 Mbit = 2.4 pieces "soon", far fewer than the 16
+/// missing, so the client asks the origin in parallel until the pieces left are few
+/// enough for the seed to send within the wait: the download takes about
+/// 4 MiB / 11 Mbps = 3.1 s plus at most the wait and one piece at the seed's rate (the
+/// last pieces come from the seed, which may be mid-piece) and round trips, and the origin
+/// carries most of the bytes (12 of 16 pieces here; the seed sends 4 in 8.4 s).
+#[test]
+fn web_seed_uses_the_origin_alongside_peers_too_slow_to_wait_for() {
+    let seeds = "[[seeds]]\nupload = \"1Mbps\"";
+    let one = |wait: &str| {
+        let text = base(&format!("policy = \"web-seed\"\n{wait}"), "0", seeds, 1)
+            .replace("per_connection = \"50Mbps\"", "per_connection = \"10Mbps\"")
+            .replace("count = 1\n", "count = 1.0\n");
+        let s = common::scenario(&text);
+        // One arrival whatever the seed draws: a flash crowd of 1.
+        let mut s = s;
+        s.contents[0].arrivals = sim_core::scenario::Arrivals::FlashCrowd {
+            peers: 1,
+            at: sim_core::time::SimTime::ZERO,
+        };
+        let out = run(&s);
+        common::assert_conservation(&s, &out);
+        let p = &out.peers[0];
+        let origin_share = p.down_origin_bytes as f64 / (4 * 1024 * 1024) as f64;
+        (p.download_time_s().unwrap(), origin_share)
+    };
+    let (t_default, origin_default) = one("");
+    let (t_wait, origin_wait) = one("peer_wait = \"5s\"");
+    let f_bits = 4.0 * 1024.0 * 1024.0 * 8.0;
+    // Default: at most the one piece requested before the seed connected.
+    assert!(origin_default <= 1.0 / 16.0 + 1e-9, "{origin_default}");
+    assert!(t_default > 0.9 * f_bits / 1e6, "{t_default}");
+    // With a wait: both at once, the origin carrying most of the bytes.
+    assert!(origin_wait > 0.6, "origin share {origin_wait}");
+    let piece_at_seed_s = 256.0 * 1024.0 * 8.0 / 1e6;
+    assert!(
+        t_wait < f_bits / 11e6 + 5.0 + piece_at_seed_s + 16.0 * 0.02,
+        "{t_wait} s"
+    );
+    assert!(t_wait < t_default / 3.0, "{t_wait} s vs {t_default} s");
+    eprintln!(
+        "web-seed, 1 Mbps seed, 10 Mbps origin connection: forever {t_default:.1} s \
+         (origin {origin_default:.2}), peer_wait 5s {t_wait:.1} s (origin {origin_wait:.2})"
+    );
+}

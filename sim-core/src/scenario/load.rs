@@ -842,6 +842,7 @@ fn resolve_client(c: RawClient) -> (ClientSpec, PolicyDefaults) {
             .map_or(SeedTime::Fixed(SimDuration::ZERO), |s| s.0),
         seed_upload_bps: c.seed_upload.map_or(u64::MAX, |r| r.0),
         abort_rate_per_s: c.abort_rate.map_or(0.0, |r| r.0),
+        peer_wait: c.peer_wait.and_then(|w| w.0),
     };
     (client, defaults)
 }
@@ -1485,6 +1486,18 @@ pub fn describe(s: &Scenario) -> String {
                     },
                 ),
                 (
+                    "peer_wait",
+                    match c.peer_wait {
+                        Some(w) => format!(
+                            "{w} (web-seed: the origin also takes pieces unchoking peers hold \
+                             when they cannot deliver them all within this)"
+                        ),
+                        None => "forever (web-seed: the origin only takes pieces no \
+                                 unchoking peer holds)"
+                            .to_string(),
+                    },
+                ),
+                (
                     "abort_rate",
                     if c.abort_rate_per_s > 0.0 {
                         format!(
@@ -1920,6 +1933,7 @@ download = "30Mbps"
                 seed_time: SeedTime::Fixed(SimDuration::ZERO),
                 seed_upload_bps: u64::MAX,
                 abort_rate_per_s: 0.0,
+                peer_wait: None,
             }
         );
         assert_eq!(

@@ -126,6 +126,7 @@ pub(crate) struct RawClient {
     pub http_first_time: Option<Duration>,
     pub seed_upload: Option<Rate>,
     pub abort_rate: Option<PerSecond>,
+    pub peer_wait: Option<Wait>,
 }
 
 /// One `[[seeds]]` group.
@@ -319,6 +320,7 @@ deserialize_via_leaf!(
     Rate,
     PerConnection,
     Duration,
+    Wait,
     PerSecond,
     U32,
     U64,
@@ -393,6 +395,23 @@ impl FromLeaf for Duration {
     fn from_leaf(leaf: Leaf) -> Result<Self, String> {
         match leaf {
             Leaf::Str(s) => units::parse_duration(&s).map(Duration),
+            other => Err(mismatch(Self::EXPECTED, &other)),
+        }
+    }
+}
+
+/// A duration, or `"forever"` (`None`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Wait(pub Option<SimDuration>);
+
+impl FromLeaf for Wait {
+    const EXPECTED: &'static str = "a duration such as \"10s\", or \"forever\"";
+    fn from_leaf(leaf: Leaf) -> Result<Self, String> {
+        match leaf {
+            Leaf::Str(s) if s.trim() == "forever" => Ok(Wait(None)),
+            Leaf::Str(s) => units::parse_duration(&s)
+                .map(|d| Wait(Some(d)))
+                .map_err(|_| mismatch(Self::EXPECTED, &Leaf::Str(s))),
             other => Err(mismatch(Self::EXPECTED, &other)),
         }
     }

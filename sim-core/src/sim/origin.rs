@@ -6,7 +6,7 @@
 //!
 //! | policy | uses the origin for | source |
 //! | --- | --- | --- |
-//! | `web-seed` | pieces no peer currently unchoking the client holds | BEP 19 (web seeding) |
+//! | `web-seed` | pieces no peer currently unchoking the client holds; and, when those peers cannot deliver all the pieces they hold within `client.peer_wait`, their pieces too | BEP 19 (web seeding): origin and peers at once |
 //! | `fallback` | pieces no neighbour able to upload holds | P2P first, origin as last resort |
 //! | `rate-target` | the shortfall between a target rate and what peers gave over the last rechoke period (the flow is capped at the shortfall) | BitTorrent DNA per-object QoS |
 //! | `http-first` | the first K pieces (in order) or the first T seconds, peers unused; then as `fallback` | fast start of P2P CDNs |
@@ -86,8 +86,14 @@ impl Simulation {
                 }
             };
             let pick = self.pick_origin_piece(d, covered, in_order).or_else(|| {
-                // rate-target wants bytes, not particular pieces: any missing piece will do.
-                (policy == Policy::RateTarget)
+                // rate-target wants bytes, not particular pieces: any missing piece will do;
+                // web-seed takes what its unchoking peers hold when they are too slow.
+                let spill = match policy {
+                    Policy::RateTarget => true,
+                    Policy::WebSeed => self.unchokers_too_slow(d),
+                    _ => false,
+                };
+                spill
                     .then(|| self.pick_origin_piece(d, Covered::Nothing, false))
                     .flatten()
             });
@@ -98,6 +104,45 @@ impl Simulation {
             self.flows[f as usize].cap_bps = cap;
             self.peers[d as usize].origin_flows.push(f);
         }
+    }
+
+    /// `web-seed`: can the peers unchoking `d` not deliver, within `client.peer_wait`, all
+    /// the pieces `d` still has to request that they hold? Each unchoking peer u sends about
+    /// `wait × up(u) / unchoked(u) / piece bits` pieces in that time (its upload shared by
+    /// the peers it unchokes). False when the wait is "forever".
+    fn unchokers_too_slow(&mut self, d: PeerId) -> bool {
+        let Some(wait) = self.s.client.peer_wait else {
+            return false;
+        };
+        let piece_bits = self.content_of(d).piece_size_bytes as f64 * 8.0;
+        let mut mask = std::mem::take(&mut self.scratch_words);
+        mask.clear();
+        mask.resize(self.peers[d as usize].have.words().len(), 0);
+        let mut deliverable = 0.0;
+        for c in self.peers[d as usize]
+            .conns
+            .iter()
+            .filter(|c| !c.they_choke)
+        {
+            let u = &self.peers[c.peer as usize];
+            let unchoked = u.regular_unchoked as usize
+                + u.conns
+                    .iter()
+                    .filter(|x| x.my_unchoke == crate::peer::Unchoke::Optimistic)
+                    .count();
+            deliverable += wait.as_secs_f64() * u.up_bps / unchoked.max(1) as f64 / piece_bits;
+            for (w, &x) in mask.iter_mut().zip(u.have.words()) {
+                *w |= x;
+            }
+        }
+        let p = &self.peers[d as usize];
+        let wanted: u32 = mask
+            .iter()
+            .zip(p.have.words().iter().zip(p.started.words()))
+            .map(|(&m, (&h, &s))| (m & !h & !s).count_ones())
+            .sum();
+        self.scratch_words = mask;
+        f64::from(wanted) > deliverable
     }
 
     /// The piece `d` asks the origin for: a partial piece first, then the first (if
