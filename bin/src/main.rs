@@ -55,11 +55,13 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run a scenario; print a summary; write summary.json, timeseries.csv and perf.json.
+    /// Run a scenario; print a summary; write summary.json, timeseries.csv, peers.csv and
+    /// perf.json.
     #[command(
         after_help = "Outputs (written atomically into --out, default results/<scenario file stem>/):\n  \
 summary.json     deterministic figures: offload, bytes by source, origin peak/p95, download-time percentiles, digest\n  \
 timeseries.csv   one row per sample interval: origin and peer bps, leechers, seeds, cumulative offload\n  \
+peers.csv        one row per download: content, class, arrival, completion, bytes from origin / peers, uploaded\n  \
 perf.json        wall time, events per second, peak memory (not deterministic)"
     )]
     Run(RunArgs),
@@ -184,6 +186,7 @@ fn run(a: RunArgs) -> Result<()> {
         &out_dir.join("timeseries.csv"),
         out.timeseries_csv().as_bytes(),
     )?;
+    output::write_atomic(&out_dir.join("peers.csv"), out.peers_csv().as_bytes())?;
     output::write_atomic(&out_dir.join("perf.json"), perf.to_json().as_bytes())?;
     if !a.quiet {
         out!("{}", out.human_summary());
@@ -194,7 +197,7 @@ fn run(a: RunArgs) -> Result<()> {
             sim_core::units::fmt_bytes(perf.peak_rss_bytes)
         );
         outln!(
-            "wrote       {}/{{summary.json,timeseries.csv,perf.json}}",
+            "wrote       {}/{{summary.json,timeseries.csv,peers.csv,perf.json}}",
             out_dir.display()
         );
     }

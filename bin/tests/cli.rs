@@ -76,7 +76,7 @@ const DOWNLOAD_TIME_KEYS: &[&str] = &["mean", "p50", "p90", "p99", "max"];
 const PERF_KEYS: &[&str] = &["wall_time_s", "events_per_s", "peak_rss_bytes"];
 const TIMESERIES_HEADER: &str =
     "time_s,origin_bps,peer_bps,active_leechers,active_seeds,cumulative_offload";
-const OUTPUTS: &[&str] = &["summary.json", "timeseries.csv", "perf.json"];
+const OUTPUTS: &[&str] = &["summary.json", "timeseries.csv", "peers.csv", "perf.json"];
 
 /// The result files of a run, sorted as [`entries`] lists them.
 fn outputs() -> Vec<String> {
@@ -241,6 +241,30 @@ fn run_writes_the_three_result_files() {
         assert_eq!(row.split(',').count(), 6, "row {row:?}");
     }
 
+    // peers.csv: one row per leecher, whose byte columns add up to the summary's.
+    let csv = w.read("out/peers.csv");
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len() as u64, summary["peers"].as_u64().unwrap());
+    let total = |name: &str| -> u64 {
+        rows.iter()
+            .map(|r| r[col(name)].parse::<u64>().unwrap())
+            .sum()
+    };
+    assert_eq!(
+        total("bytes_from_origin"),
+        summary["bytes_from_origin"].as_u64().unwrap()
+    );
+    assert_eq!(
+        total("bytes_from_peers"),
+        summary["bytes_from_peers"].as_u64().unwrap()
+    );
+    assert!(rows
+        .iter()
+        .all(|r| r[col("content")] == "tiny" && r[col("class")] == "home"));
+
     // The human summary names the digest and where the files went.
     assert!(stdout.contains(digest), "stdout: {stdout}");
     assert!(stdout.contains("summary.json"), "stdout: {stdout}");
@@ -302,7 +326,7 @@ fn same_seed_gives_byte_identical_files_and_another_seed_another_digest() {
     let w = Work::with_tiny();
     w.ok(&["run", "tiny.toml", "--out", "a", "--quiet"]);
     w.ok(&["run", "tiny.toml", "--out", "b", "--quiet"]);
-    for file in ["summary.json", "timeseries.csv"] {
+    for file in ["summary.json", "timeseries.csv", "peers.csv"] {
         assert_eq!(
             w.read(&format!("a/{file}")),
             w.read(&format!("b/{file}")),

@@ -542,6 +542,45 @@ impl RunOutput {
         out
     }
 
+    /// `peers.csv` text: one row per arrived leecher, in peer-id order (content by content,
+    /// arrival order within a content): where its bytes came from, what it uploaded, and
+    /// when it arrived and finished. Times in seconds; `completion_s` and `download_time_s`
+    /// are empty for a download that did not complete.
+    pub fn peers_csv(&self) -> String {
+        let mut out = String::from(
+            "content,class,p2p,nat,aborted,up_bps,down_bps,arrival_s,completion_s,\
+             download_time_s,bytes_from_origin,bytes_from_peers,bytes_uploaded,bytes_wasted\n",
+        );
+        let s = &self.summary;
+        for p in &self.peers {
+            let (completion, took) = match p.download_time_s() {
+                Some(t) => (
+                    format!("{:.6}", p.completion.as_secs_f64()),
+                    format!("{t:.6}"),
+                ),
+                None => (String::new(), String::new()),
+            };
+            out.push_str(&format!(
+                "{},{},{},{},{},{:.0},{:.0},{:.6},{},{},{},{},{},{}\n",
+                s.contents[p.content as usize].name,
+                s.classes[p.class as usize].name,
+                p.p2p as u8,
+                p.nat as u8,
+                p.aborted as u8,
+                p.up_bps,
+                p.down_bps,
+                p.arrival.as_secs_f64(),
+                completion,
+                took,
+                p.down_origin_bytes,
+                p.down_peer_bytes,
+                p.up_bytes,
+                p.wasted_bytes
+            ));
+        }
+        out
+    }
+
     /// A short summary a person can read.
     pub fn human_summary(&self) -> String {
         let s = &self.summary;

@@ -43,6 +43,7 @@ fn same_seed_same_bytes_other_seed_other_digest() {
     assert_eq!(a.summary.digest, b.summary.digest);
     assert_eq!(a.summary_json(), b.summary_json());
     assert_eq!(a.timeseries_csv(), b.timeseries_csv());
+    assert_eq!(a.peers_csv(), b.peers_csv());
     let mut other = s.clone();
     other.seed += 1;
     let c = run(&other);
