@@ -187,3 +187,54 @@ peers = 400
     .to_string();
     assert!(err.contains("e.toml:6: client.seed_time"), "{err}");
 }
+
+/// A class with `always_on = true` ignores `[sessions]`: the same download as above on an
+/// always-on machine takes its 10 s of transfer, while the other class's is paused.
+#[test]
+fn always_on_classes_never_switch_off() {
+    let s = common::scenario(
+        r#"
+[simulation]
+check_invariants = true
+[content]
+size = "10MB"
+piece_size = "3MB"
+[network]
+latency = "0s"
+time_quantum = "1us"
+[origin]
+capacity = "16Mbps"
+per_connection = "8Mbps"
+[client]
+policy = "http-only"
+[sessions]
+online = "4s"
+offline = "100s"
+[[classes]]
+name = "pc"
+share = 0.5
+upload = "0"
+download = "100Mbps"
+[[classes]]
+name = "box"
+share = 0.5
+upload = "0"
+download = "100Mbps"
+always_on = true
+[arrivals]
+process = "flash-crowd"
+peers = 2
+"#,
+    );
+    let out = run(&s);
+    common::assert_conservation(&s, &out);
+    for p in &out.peers {
+        let t = p.download_time_s().unwrap();
+        let want = if s.classes[p.class as usize].always_on {
+            10.0
+        } else {
+            210.0
+        };
+        assert!((t - want).abs() < 1e-4, "class {}: {t} s", p.class);
+    }
+}

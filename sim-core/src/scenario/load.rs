@@ -1256,6 +1256,7 @@ fn resolve_classes(raw: Option<Vec<Tab<RawClass>>>) -> Result<Vec<PeerClass>, In
             download_bps,
             cap_sigma,
             cap_clip,
+            always_on: c.always_on.is_some_and(|f| f.0),
         });
     }
     let sum: f64 = classes.iter().map(|c| c.share).sum();
@@ -1598,6 +1599,14 @@ pub fn describe(s: &Scenario) -> String {
                         )
                     } else {
                         "0 (every peer has exactly these caps)".to_string()
+                    },
+                ),
+                (
+                    "always_on",
+                    if class.always_on {
+                        "true (never switches off: [sessions] does not apply)".to_string()
+                    } else {
+                        "false".to_string()
                     },
                 ),
             ],
@@ -1954,6 +1963,7 @@ download = "30Mbps"
                 download_bps: 8_000_000,
                 cap_sigma: 0.0,
                 cap_clip: DEFAULT_CAP_CLIP,
+                always_on: false,
             }]
         );
     }

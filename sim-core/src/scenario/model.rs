@@ -288,6 +288,9 @@ pub struct PeerClass {
     pub cap_sigma: f64,
     /// The lognormal factor is clipped to [1/cap_clip, cap_clip].
     pub cap_clip: f64,
+    /// Machines of this class never switch off (set-top boxes, always-on PCs): `[sessions]`
+    /// does not apply to them.
+    pub always_on: bool,
 }
 
 /// Machines are on for sessions and off in between. A download pauses while its machine

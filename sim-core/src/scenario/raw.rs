@@ -149,6 +149,7 @@ pub(crate) struct RawClass {
     pub download: Option<Rate>,
     pub cap_sigma: Option<Number>,
     pub cap_clip: Option<Number>,
+    pub always_on: Option<Flag>,
 }
 
 /// `[sessions]`

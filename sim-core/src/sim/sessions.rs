@@ -20,6 +20,15 @@ impl Simulation {
         let Some(sessions) = &self.s.sessions else {
             return;
         };
+        let class = self.peers[p as usize].class;
+        if self
+            .s
+            .classes
+            .get(class as usize)
+            .is_some_and(|c| c.always_on)
+        {
+            return;
+        }
         if let Some(d) = draw_seed_time(&sessions.online, &mut self.peers[p as usize].rng) {
             self.queue
                 .push(self.now.after(d.max(SimDuration(1))), Event::GoOffline(p));
