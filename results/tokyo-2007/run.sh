@@ -175,7 +175,7 @@ MAIN_ROWS = [
     ("mean download time, min", "mean_dl_min", "minutes (no figure)", "{:.1f}"),
     ("median download time, min", "p50_dl_min", "minutes (no figure)", "{:.1f}"),
     ("abandoned downloads", "abandoned", "(not reported)", "{:.1f}"),
-    ("completed clients holding the film (time average)", "copies_held", "(not reported)", "{:.2f}"),
+    ("completed clients online with the film (time average)", "copies_held", "(not reported)", "{:.2f}"),
 ]
 table = []
 out(f"## Reported vs simulated: daichi-414mb.toml, seeds 1-{SEEDS}")
