@@ -35,14 +35,23 @@ use sim_core::scenario::{load_str, Override, Scenario};
 
 const SIMGRID_W: &str = include_str!("../scenarios/bench/simgrid-w.toml");
 const QUICKSTART: &str = include_str!("../scenarios/quickstart.toml");
+const CATALOG: &str = include_str!("../scenarios/catalog.toml");
 
 /// A shipped scenario's text with `arrivals.peers` overridden.
 fn scenario(text: &str, file: &str, name: &str, peers: u32) -> Scenario {
-    let peers = Override {
-        path: "arrivals.peers".into(),
-        value: peers.to_string(),
-    };
-    load_str(text, file, name, &[peers]).unwrap_or_else(|e| panic!("{e}"))
+    with_sets(text, file, name, &[("arrivals.peers", &peers.to_string())])
+}
+
+/// A shipped scenario's text with `(key.path, value)` overrides.
+fn with_sets(text: &str, file: &str, name: &str, sets: &[(&str, &str)]) -> Scenario {
+    let sets: Vec<Override> = sets
+        .iter()
+        .map(|(path, value)| Override {
+            path: path.to_string(),
+            value: value.to_string(),
+        })
+        .collect();
+    load_str(text, file, name, &sets).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// Measurement time of one swarm benchmark, unless ten runs take longer.
@@ -70,6 +79,16 @@ fn swarms(c: &mut Criterion) {
         (
             "quickstart-small",
             scenario(QUICKSTART, "scenarios/quickstart.toml", "quickstart", 100),
+        ),
+        (
+            // Four contents sharing one origin, 800 downloads over four days.
+            "catalog-small",
+            with_sets(
+                CATALOG,
+                "scenarios/catalog.toml",
+                "catalog",
+                &[("arrivals.count", "800")],
+            ),
         ),
     ];
     for (id, s) in cases {
