@@ -454,12 +454,16 @@ pub(crate) fn build(f: RunFacts<'_>) -> RunOutput {
 fn content_summaries(f: &RunFacts<'_>, cost: &OriginCost) -> Vec<ContentSummary> {
     let s = f.scenario;
     let all_origin: u64 = f.peers.iter().map(|p| p.down_origin_bytes).sum();
+    // One pass over the peers, so a large catalog costs O(peers + contents).
+    let mut by_content: Vec<Vec<&PeerRecord>> = vec![Vec::new(); s.contents.len()];
+    for p in &f.peers {
+        by_content[p.content as usize].push(p);
+    }
     s.contents
         .iter()
+        .zip(by_content)
         .enumerate()
-        .map(|(k, c)| {
-            let members: Vec<&PeerRecord> =
-                f.peers.iter().filter(|p| p.content as usize == k).collect();
+        .map(|(k, (c, members))| {
             let origin: u64 = members.iter().map(|p| p.down_origin_bytes).sum();
             let peers: u64 = members.iter().map(|p| p.down_peer_bytes).sum();
             let mut t: Vec<f64> = members.iter().filter_map(|p| p.download_time_s()).collect();
@@ -513,6 +517,16 @@ fn content_summaries(f: &RunFacts<'_>, cost: &OriginCost) -> Vec<ContentSummary>
             }
         })
         .collect()
+}
+
+/// Simulated time for people: seconds with a decimal below an hour, else days/hours/minutes.
+fn simulated_text(secs: f64) -> String {
+    if secs < 3600.0 {
+        format!("{secs:.1} s")
+    } else {
+        let d = crate::time::SimDuration::from_secs((secs.round()) as u64);
+        format!("{d} ({secs:.0} s)")
+    }
 }
 
 impl RunOutput {
@@ -587,7 +601,7 @@ impl RunOutput {
         let t = &s.download_time_s;
         let mut out = format!(
             "scenario {} (seed {}, digest {})\n\
-             peers       {} arrived, {} completed, {} initial seed(s); simulated {:.1} s{}\n\
+             peers       {} arrived, {} completed, {} initial seed(s); simulated {}{}\n\
              delivered   {}: origin {}, peers {} -> offload {:.1}%\n\
              origin      peak {}, p95 {} ({} s samples)\n\
              download    mean {:.1} s, p50 {:.1} s, p90 {:.1} s, p99 {:.1} s, max {:.1} s\n",
@@ -597,7 +611,7 @@ impl RunOutput {
             s.peers,
             s.completed_downloads,
             s.initial_seeds,
-            s.sim_duration_s,
+            simulated_text(s.sim_duration_s),
             if s.stopped_at_max_time {
                 " (stopped at max_time)"
             } else {
@@ -645,7 +659,8 @@ impl RunOutput {
         }
         if s.contents.len() > 1 {
             out.push_str("contents\n");
-            for k in &s.contents {
+            const SHOWN: usize = 12;
+            for k in s.contents.iter().take(SHOWN) {
                 out.push_str(&format!(
                     "  {:<14} {:>6} peers, {:>6} completed, offload {:5.1}%, download p50 {:.1} s, \
                      p90 {:.1} s, origin {:.1} GB, cost {:.2}\n",
@@ -657,6 +672,12 @@ impl RunOutput {
                     k.download_time_s.p90,
                     k.origin.gb,
                     k.origin.cost_share
+                ));
+            }
+            if s.contents.len() > SHOWN {
+                out.push_str(&format!(
+                    "  ... and {} more contents (every one in summary.json and peers.csv)\n",
+                    s.contents.len() - SHOWN
                 ));
             }
         }
