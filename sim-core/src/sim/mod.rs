@@ -7,6 +7,12 @@
 //! this instant; only then does it re-share bandwidth (once per instant) and move on.
 //! Every dispatched event is folded into the run digest.
 //!
+//! ## Contents
+//! A scenario may distribute a catalog of contents. Each content has its own swarm: its own
+//! tracker (so peers of different contents never meet), piece count and policy; all of them
+//! share the origin's egress and its bill. Peer ids run content by content (each content's
+//! initial seeds, then its leechers in arrival order), so a tracker covers a range of ids.
+//!
 //! ## Flows
 //! A flow carries one piece (or the rest of a partially received piece) from a peer or the
 //! origin to a leecher. It is requested first: its bytes start one round trip
