@@ -81,7 +81,6 @@ struct Level {
     /// 0 = a flow reaching its own bound, 1 = a resource saturating.
     kind: u8,
     id: u32,
-    version: u32,
 }
 
 impl Eq for Level {}
@@ -96,7 +95,6 @@ impl Ord for Level {
             .total_cmp(&o.level)
             .then(self.kind.cmp(&o.kind))
             .then(self.id.cmp(&o.id))
-            .then(self.version.cmp(&o.version))
     }
 }
 
@@ -115,7 +113,6 @@ pub struct Network {
     flow_epoch: Vec<u32>,
     remaining: Vec<f64>,
     unfrozen: Vec<u32>,
-    version: Vec<u32>,
     frozen: Vec<bool>,
     stack: Vec<ResourceId>,
     comp_res: Vec<ResourceId>,
@@ -125,6 +122,18 @@ pub struct Network {
     kind: Vec<Kind>,
     boundary: Vec<ResourceId>,
     sat_level: Vec<f64>,
+    /// Tolerant mode: the most an inside flow may get at a boundary that was full (the
+    /// fastest rate there before the re-share), infinite elsewhere.
+    level_cap: Vec<f64>,
+    /// Tolerant mode: flows added since the last re-share; they seed the component.
+    new_flows: Vec<FlowId>,
+    /// Tolerant mode: resources that lost flows since the last re-share, and the rates
+    /// (bits/s) those flows had there.
+    soft: Vec<ResourceId>,
+    soft_mark: Vec<bool>,
+    removed_bps: Vec<f64>,
+    /// Tolerant mode: resources touched by this re-share's component that are not binding.
+    ignored: Vec<ResourceId>,
     /// Flows recomputed by the last re-share (the size of its component), for statistics.
     pub last_component_flows: usize,
     tolerance: f64,
@@ -142,9 +151,11 @@ impl Network {
             res_epoch: vec![0; n],
             remaining: vec![0.0; n],
             unfrozen: vec![0; n],
-            version: vec![0; n],
             kind: vec![Kind::Ignored; n],
             sat_level: vec![f64::INFINITY; n],
+            level_cap: vec![f64::INFINITY; n],
+            soft_mark: vec![false; n],
+            removed_bps: vec![0.0; n],
             ..Network::default()
         }
     }
@@ -153,6 +164,20 @@ impl Network {
     /// the change would move rates by less than a fraction `tolerance` (0 = exact). See
     /// [`Network::check_fairness`] for the guarantee.
     pub fn set_tolerance(&mut self, tolerance: f64) {
+        // Pending changes recorded for one mode are re-solved in full by the other.
+        for k in 0..self.new_flows.len() {
+            let f = self.new_flows[k] as usize;
+            if self.flows[f].active {
+                self.mark_dirty(self.flows[f].src);
+                self.mark_dirty(self.flows[f].dst);
+            }
+        }
+        self.new_flows.clear();
+        for r in std::mem::take(&mut self.soft) {
+            self.soft_mark[r as usize] = false;
+            self.removed_bps[r as usize] = 0.0;
+            self.mark_dirty(r);
+        }
         self.tolerance = tolerance.max(0.0);
     }
 
@@ -246,8 +271,14 @@ impl Network {
             pos_dst,
             active: true,
         };
-        self.mark_dirty(src);
-        self.mark_dirty(dst);
+        if self.tolerance > 0.0 {
+            // Tolerant mode: the new flow alone seeds the component; its links join only if
+            // giving it a rate breaks fairness there.
+            self.new_flows.push(id);
+        } else {
+            self.mark_dirty(src);
+            self.mark_dirty(dst);
+        }
     }
 
     /// End flow `id`; the capacity it held is re-shared at the next [`Network::reshare`].
@@ -263,8 +294,20 @@ impl Network {
                 *s = 0.0;
             }
         }
-        self.mark_dirty(f.src);
-        self.mark_dirty(f.dst);
+        if self.tolerance > 0.0 {
+            // Tolerant mode: the links are re-solved only if they were full and the
+            // departure leaves more than the tolerance idle.
+            for r in [f.src, f.dst] {
+                self.removed_bps[r as usize] += f.rate;
+                if !self.soft_mark[r as usize] {
+                    self.soft_mark[r as usize] = true;
+                    self.soft.push(r);
+                }
+            }
+        } else {
+            self.mark_dirty(f.src);
+            self.mark_dirty(f.dst);
+        }
     }
 
     fn detach(&mut self, r: ResourceId, pos: u32) {
@@ -282,13 +325,13 @@ impl Network {
 
     /// True if some flow was added or removed since the last re-share.
     pub fn needs_reshare(&self) -> bool {
-        !self.dirty.is_empty()
+        !self.dirty.is_empty() || !self.new_flows.is_empty() || !self.soft.is_empty()
     }
 
     /// Recompute the max-min rates of every flow whose rate can have changed; push the ids
     /// of the flows whose rate did change onto `changed`.
     pub fn reshare(&mut self, changed: &mut Vec<FlowId>) {
-        if self.dirty.is_empty() {
+        if !self.needs_reshare() {
             self.last_component_flows = 0;
             return;
         }
@@ -305,6 +348,7 @@ impl Network {
         self.comp_res.clear();
         self.comp_flows.clear();
         self.boundary.clear();
+        self.ignored.clear();
         self.stack.clear();
         for k in 0..self.dirty.len() {
             let r = self.dirty[k];
@@ -320,6 +364,31 @@ impl Network {
             }
         }
         self.dirty.clear();
+        // Tolerant mode: new flows join the component by themselves; a binding link they
+        // cross is a boundary, a link that is not binding has all its flows recomputed.
+        for k in 0..self.new_flows.len() {
+            let f = self.new_flows[k];
+            if !self.flows[f as usize].active || self.flow_epoch[f as usize] == epoch {
+                continue;
+            }
+            self.flow_epoch[f as usize] = epoch;
+            self.comp_flows.push(f);
+            let fl = &self.flows[f as usize];
+            for o in [fl.src, fl.dst] {
+                if self.res_epoch[o as usize] == epoch {
+                    continue;
+                }
+                self.res_epoch[o as usize] = epoch;
+                self.kind[o as usize] = if self.binding(o) {
+                    self.boundary.push(o);
+                    Kind::Boundary
+                } else {
+                    self.stack.push(o);
+                    Kind::Free
+                };
+            }
+        }
+        self.new_flows.clear();
         loop {
             self.expand(epoch);
             self.fill(epoch);
@@ -334,6 +403,29 @@ impl Network {
                     grew = true;
                 }
             }
+            // Tolerant mode: links outside the fill (not binding, or only losing flows)
+            // must not lose a bottleneck a flow relied on.
+            for k in 0..self.ignored.len() + self.soft.len() {
+                let r = if k < self.ignored.len() {
+                    self.ignored[k]
+                } else {
+                    self.soft[k - self.ignored.len()]
+                };
+                let ri = r as usize;
+                if self.res_epoch[ri] == epoch && self.kind[ri] != Kind::Ignored {
+                    continue;
+                }
+                if self.bottleneck_lost(r, epoch) {
+                    self.res_epoch[ri] = epoch;
+                    self.kind[ri] = if self.binding(r) {
+                        Kind::Constraint
+                    } else {
+                        Kind::Free
+                    };
+                    self.stack.push(r);
+                    grew = true;
+                }
+            }
             if !grew {
                 break;
             }
@@ -341,6 +433,12 @@ impl Network {
             self.boundary
                 .retain(|&r| kind[r as usize] == Kind::Boundary);
         }
+        for k in 0..self.soft.len() {
+            let r = self.soft[k] as usize;
+            self.soft_mark[r] = false;
+            self.removed_bps[r] = 0.0;
+        }
+        self.soft.clear();
         self.last_component_flows = self.comp_flows.len();
         for &f in &self.comp_flows {
             let new_rate = self.new_rate[f as usize];
@@ -350,6 +448,39 @@ impl Network {
                 changed.push(f);
             }
         }
+    }
+
+    /// Tolerance-aware fullness: is a link carrying `used_bps` of capacity `cap_bps` full to
+    /// within the tolerance (the test of [`Network::check_fairness`])? `margin` shifts the
+    /// threshold by a relative amount, to decide on the safe side of rounding.
+    fn full(&self, used_bps: f64, cap_bps: f64, margin: f64) -> bool {
+        used_bps >= cap_bps * (1.0 - self.tolerance - 1e-9 + margin)
+    }
+
+    /// Old and current load, and old and current fastest rate, of resource `r` (old: the
+    /// rates before this re-share, counting the flows that left it since the last one).
+    fn load(&self, r: ResourceId, epoch: u32) -> (f64, f64, f64, f64) {
+        let ri = r as usize;
+        let (mut old, mut now, mut max_old, mut max_now) =
+            (self.removed_bps[ri], 0.0, 0.0f64, 0.0f64);
+        for &f in &self.flows_on[ri] {
+            let rate = self.flows[f as usize].rate;
+            let x = self.current_rate(f, epoch);
+            old += rate;
+            now += x;
+            max_old = max_old.max(rate);
+            max_now = max_now.max(x);
+        }
+        (old, now, max_old, max_now)
+    }
+
+    /// Tolerant mode, for a resource that is not a constraint of the fill: was it full (so
+    /// that flows may rely on it as their bottleneck), and does it now either have more
+    /// than the tolerance idle or a flow faster than any before?
+    fn bottleneck_lost(&self, r: ResourceId, epoch: u32) -> bool {
+        let (old, now, max_old, max_now) = self.load(r, epoch);
+        let cap = self.cap[r as usize];
+        self.full(old, cap, -1e-12) && (!self.full(now, cap, 1e-12) || max_now > max_old)
     }
 
     /// Walk from the resources on the stack: take in all their flows, and classify the
@@ -373,6 +504,9 @@ impl Network {
                     }
                     self.res_epoch[o as usize] = epoch;
                     self.kind[o as usize] = if !self.binding(o) {
+                        if self.tolerance > 0.0 {
+                            self.ignored.push(o);
+                        }
                         Kind::Ignored
                     } else if self.tolerance == 0.0 && self.saturated(o) {
                         self.stack.push(o);
@@ -403,18 +537,14 @@ impl Network {
         let eps = self.tolerance;
         let ri = r as usize;
         let cap = self.cap[ri];
-        let (mut old, mut new, mut max_now, mut outside_max) = (0.0, 0.0, 0.0f64, 0.0f64);
+        let (old, new, max_old, max_now) = self.load(r, epoch);
+        let mut outside_max = 0.0f64;
         for &f in &self.flows_on[ri] {
-            let rate = self.flows[f as usize].rate;
-            let now = self.current_rate(f, epoch);
-            old += rate;
-            new += now;
-            max_now = max_now.max(now);
             if self.flow_epoch[f as usize] != epoch {
-                outside_max = outside_max.max(rate);
+                outside_max = outside_max.max(self.flows[f as usize].rate);
             }
         }
-        let was_saturated = old >= cap * (1.0 - eps) * (1.0 - 1e-9);
+        let was_saturated = self.full(old, cap, -1e-12);
         let level = self.sat_level[ri];
         // The component's flows saturated this link at `level`: an outside flow above
         // it should yield to them.
@@ -422,8 +552,13 @@ impl Network {
             return true;
         }
         // It was a bottleneck and now has spare capacity: the flows it held could grow.
-        if was_saturated && cap - new > cap * (eps + 1e-9) {
+        if was_saturated && !self.full(new, cap, 1e-12) {
             return true;
+        }
+        // Tolerant mode: no flow here is faster than before, so a flow that had this link
+        // as its bottleneck still has it (it is no emptier, by the test above).
+        if eps > 0.0 && max_now <= max_old {
+            return false;
         }
         // It is full now: every outside flow much slower than the fastest flow here must
         // have its bottleneck elsewhere, or it should get more here.
@@ -474,6 +609,7 @@ impl Network {
     /// constraints offer only the capacity the flows outside the component leave.
     fn fill(&mut self, epoch: u32) {
         self.heap.clear();
+        let tolerant = self.tolerance > 0.0;
         for k in 0..self.comp_res.len() + self.boundary.len() {
             let r = if k < self.comp_res.len() {
                 self.comp_res[k]
@@ -481,17 +617,28 @@ impl Network {
                 self.boundary[k - self.comp_res.len()]
             } as usize;
             self.sat_level[r] = f64::INFINITY;
+            self.level_cap[r] = f64::INFINITY;
             let (cap, n) = match self.kind[r] {
                 Kind::Constraint => (self.cap[r], self.flows_on[r].len() as u32),
                 Kind::Boundary => {
                     let mut outside = 0.0;
                     let mut inside = 0;
+                    let (mut old, mut max_old) = (self.removed_bps[r], 0.0f64);
                     for &f in &self.flows_on[r] {
+                        let rate = self.flows[f as usize].rate;
+                        old += rate;
+                        max_old = max_old.max(rate);
                         if self.flow_epoch[f as usize] == epoch {
                             inside += 1;
                         } else {
-                            outside += self.flows[f as usize].rate;
+                            outside += rate;
                         }
+                    }
+                    // Tolerant mode: at a link that was full, no flow may become faster
+                    // than the fastest was, so the flows that rely on it keep it as their
+                    // bottleneck; any capacity left idle is checked afterwards.
+                    if tolerant && self.full(old, self.cap[r], -1e-12) {
+                        self.level_cap[r] = max_old;
                     }
                     ((self.cap[r] - outside).max(0.0), inside)
                 }
@@ -499,13 +646,11 @@ impl Network {
             };
             self.remaining[r] = cap;
             self.unfrozen[r] = n;
-            self.version[r] = self.version[r].wrapping_add(1);
             if n > 0 {
                 self.heap.push(Reverse(Level {
                     level: cap / n as f64,
                     kind: 1,
                     id: r as u32,
-                    version: self.version[r],
                 }));
             }
         }
@@ -515,21 +660,24 @@ impl Network {
             // A flow's own bound matters only if it is below what every constraint it
             // crosses could ever give it (that constraint's whole available capacity).
             let fl = &self.flows[f as usize];
-            let mut ceiling = f64::INFINITY;
+            let (mut ceiling, mut bound) = (f64::INFINITY, fl.ub);
             for r in [fl.src, fl.dst] {
                 if matches!(self.kind[r as usize], Kind::Constraint | Kind::Boundary) {
                     ceiling = ceiling.min(self.remaining[r as usize]);
+                    bound = bound.min(self.level_cap[r as usize]);
                 }
             }
-            if fl.ub < ceiling {
+            if bound < ceiling {
                 self.heap.push(Reverse(Level {
-                    level: fl.ub,
+                    level: bound,
                     kind: 0,
                     id: f,
-                    version: 0,
                 }));
             }
         }
+        // A resource's level `remaining / unfrozen` only rises as flows freeze (each at a
+        // level no higher than it), so its heap entry is a lower bound: when it comes up,
+        // it is re-queued at its current level if that is higher.
         while let Some(Reverse(top)) = self.heap.pop() {
             if top.kind == 0 {
                 if !self.frozen[top.id as usize] {
@@ -538,10 +686,18 @@ impl Network {
                 continue;
             }
             let r = top.id as usize;
-            if top.version != self.version[r] || self.unfrozen[r] == 0 {
+            if self.unfrozen[r] == 0 {
                 continue;
             }
-            let share = top.level;
+            let share = self.remaining[r] / self.unfrozen[r] as f64;
+            if share > top.level {
+                self.heap.push(Reverse(Level {
+                    level: share,
+                    kind: 1,
+                    id: r as u32,
+                }));
+                continue;
+            }
             self.sat_level[r] = share;
             for k in 0..self.flows_on[r].len() {
                 let f = self.flows_on[r][k];
@@ -565,15 +721,6 @@ impl Network {
             }
             self.remaining[ri] = (self.remaining[ri] - rate).max(0.0);
             self.unfrozen[ri] -= 1;
-            self.version[ri] = self.version[ri].wrapping_add(1);
-            if self.unfrozen[ri] > 0 {
-                self.heap.push(Reverse(Level {
-                    level: self.remaining[ri] / self.unfrozen[ri] as f64,
-                    kind: 1,
-                    id: r,
-                    version: self.version[ri],
-                }));
-            }
         }
     }
 
