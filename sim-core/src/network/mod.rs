@@ -98,12 +98,45 @@ impl Ord for Level {
     }
 }
 
+/// Running totals of a resource's rates are recomputed from scratch after this many
+/// updates, which bounds their rounding drift to about 1e-13 of the capacity.
+const RESUM_EVERY: u32 = 1024;
+
+/// Running totals of the rates of one resource's flows, kept up to date as rates change.
+#[derive(Debug, Clone, Copy, Default)]
+struct Agg {
+    /// Sum of the rates in bits/s.
+    used_bps: f64,
+    /// The largest rate in bits/s; valid when `max_count > 0` or there is no flow.
+    max_bps: f64,
+    /// How many flows have exactly `max_bps` (0 with flows present: stale, recompute).
+    max_count: u32,
+    /// Updates since the last exact recomputation.
+    updates: u32,
+}
+
+/// What the current re-share's component holds of one resource.
+#[derive(Debug, Clone, Copy, Default)]
+struct Inside {
+    /// The re-share this is valid for.
+    epoch: u32,
+    /// Flows of the resource inside the component.
+    n: u32,
+    /// Their rates before the re-share, summed (bits/s).
+    old_bps: f64,
+    /// Their rates after the last fill, summed (bits/s).
+    new_bps: f64,
+    /// The fastest of them after the last fill (bits/s).
+    new_max_bps: f64,
+}
+
 /// The set of links and active flows, with their max-min fair rates in bits/s.
 #[derive(Debug, Default)]
 pub struct Network {
     cap: Vec<f64>,
     flows_on: Vec<Vec<FlowId>>,
     sum_ub: Vec<f64>,
+    agg: Vec<Agg>,
     flows: Vec<NetFlow>,
     dirty: Vec<ResourceId>,
     dirty_mark: Vec<bool>,
@@ -118,10 +151,12 @@ pub struct Network {
     comp_res: Vec<ResourceId>,
     comp_flows: Vec<FlowId>,
     heap: BinaryHeap<Reverse<Level>>,
+    bounds: Vec<(f64, FlowId)>,
     new_rate: Vec<f64>,
     kind: Vec<Kind>,
     boundary: Vec<ResourceId>,
     sat_level: Vec<f64>,
+    ins: Vec<Inside>,
     /// Tolerant mode: the most an inside flow may get at a boundary that was full (the
     /// fastest rate there before the re-share), infinite elsewhere.
     level_cap: Vec<f64>,
@@ -147,6 +182,8 @@ impl Network {
             cap: capacities_bps,
             flows_on: vec![Vec::new(); n],
             sum_ub: vec![0.0; n],
+            agg: vec![Agg::default(); n],
+            ins: vec![Inside::default(); n],
             dirty_mark: vec![false; n],
             res_epoch: vec![0; n],
             remaining: vec![0.0; n],
@@ -261,6 +298,8 @@ impl Network {
         self.flows_on[dst as usize].push(id);
         self.sum_ub[src as usize] += ub;
         self.sum_ub[dst as usize] += ub;
+        self.agg_change(src, None, Some(0.0));
+        self.agg_change(dst, None, Some(0.0));
         self.flows[i] = NetFlow {
             src,
             dst,
@@ -287,6 +326,8 @@ impl Network {
         debug_assert!(f.active, "flow {id} removed twice");
         self.detach(f.src, f.pos_src);
         self.detach(f.dst, f.pos_dst);
+        self.agg_change(f.src, Some(f.rate), None);
+        self.agg_change(f.dst, Some(f.rate), None);
         for r in [f.src, f.dst] {
             let s = &mut self.sum_ub[r as usize];
             *s -= f.ub;
@@ -339,6 +380,7 @@ impl Network {
         if self.epoch == 0 {
             self.res_epoch.iter_mut().for_each(|e| *e = u32::MAX);
             self.flow_epoch.iter_mut().for_each(|e| *e = u32::MAX);
+            self.ins.iter_mut().for_each(|e| e.epoch = u32::MAX);
             self.epoch = 1;
         }
         if self.new_rate.len() < self.flows.len() {
@@ -364,34 +406,62 @@ impl Network {
             }
         }
         self.dirty.clear();
-        // Tolerant mode: new flows join the component by themselves; a binding link they
-        // cross is a boundary, a link that is not binding has all its flows recomputed.
+        // Tolerant mode: new flows join the component by themselves. A binding link they
+        // cross is a boundary if it has room for them at the rate of its fastest flow (a
+        // full one that other flows just left, or one with spare capacity), else all its
+        // flows are recomputed, as are those of a link that is not binding.
         for k in 0..self.new_flows.len() {
             let f = self.new_flows[k];
             if !self.flows[f as usize].active || self.flow_epoch[f as usize] == epoch {
                 continue;
             }
-            self.flow_epoch[f as usize] = epoch;
-            self.comp_flows.push(f);
-            let fl = &self.flows[f as usize];
-            for o in [fl.src, fl.dst] {
-                if self.res_epoch[o as usize] == epoch {
+            self.take_in(f, epoch);
+        }
+        self.new_flows.clear();
+        for k in 0..self.comp_flows.len() {
+            let f = self.comp_flows[k] as usize;
+            for o in [self.flows[f].src, self.flows[f].dst] {
+                let oi = o as usize;
+                if self.res_epoch[oi] == epoch {
                     continue;
                 }
-                self.res_epoch[o as usize] = epoch;
-                self.kind[o as usize] = if self.binding(o) {
+                self.res_epoch[oi] = epoch;
+                let room = self.binding(o) && {
+                    let spare = self.cap[oi] - self.agg[oi].used_bps;
+                    let level = self.max_rate(o) / (1.0 + self.tolerance);
+                    spare >= self.ins[oi].n as f64 * level
+                };
+                self.kind[oi] = if room {
                     self.boundary.push(o);
                     Kind::Boundary
                 } else {
                     self.stack.push(o);
-                    Kind::Free
+                    if self.binding(o) {
+                        Kind::Constraint
+                    } else {
+                        Kind::Free
+                    }
                 };
             }
         }
-        self.new_flows.clear();
+        // Tolerant mode: a link that lost flows is re-solved only if it was full (a flow
+        // may rely on it as its bottleneck) and now has more than the tolerance idle.
+        for k in 0..self.soft.len() {
+            let r = self.soft[k];
+            if self.res_epoch[r as usize] != epoch && self.bottleneck_lost(r, epoch) {
+                self.res_epoch[r as usize] = epoch;
+                self.kind[r as usize] = if self.binding(r) {
+                    Kind::Constraint
+                } else {
+                    Kind::Free
+                };
+                self.stack.push(r);
+            }
+        }
         loop {
             self.expand(epoch);
             self.fill(epoch);
+            self.tally_inside(epoch);
             // Check every boundary: max-min (within the tolerance) must hold there too, or
             // the boundary joins the component and the component is solved again.
             let mut grew = false;
@@ -440,47 +510,160 @@ impl Network {
         }
         self.soft.clear();
         self.last_component_flows = self.comp_flows.len();
-        for &f in &self.comp_flows {
+        for k in 0..self.comp_flows.len() {
+            let f = self.comp_flows[k];
             let new_rate = self.new_rate[f as usize];
             let fl = &mut self.flows[f as usize];
-            if new_rate != fl.rate {
+            let old_rate = fl.rate;
+            if new_rate != old_rate {
                 fl.rate = new_rate;
+                let (src, dst) = (fl.src, fl.dst);
                 changed.push(f);
+                self.agg_change(src, Some(old_rate), Some(new_rate));
+                self.agg_change(dst, Some(old_rate), Some(new_rate));
             }
         }
     }
 
+    /// Put flow `f` into the component and count it at both its links.
+    fn take_in(&mut self, f: FlowId, epoch: u32) {
+        self.flow_epoch[f as usize] = epoch;
+        self.comp_flows.push(f);
+        let fl = &self.flows[f as usize];
+        let rate = fl.rate;
+        for o in [fl.src, fl.dst] {
+            let ins = &mut self.ins[o as usize];
+            if ins.epoch != epoch {
+                *ins = Inside {
+                    epoch,
+                    ..Inside::default()
+                };
+            }
+            ins.n += 1;
+            ins.old_bps += rate;
+        }
+    }
+
+    /// After a fill: the new rates of the component's flows, summed per link.
+    fn tally_inside(&mut self, epoch: u32) {
+        for &f in &self.comp_flows {
+            let fl = &self.flows[f as usize];
+            for o in [fl.src, fl.dst] {
+                let ins = &mut self.ins[o as usize];
+                debug_assert_eq!(ins.epoch, epoch);
+                ins.new_bps = 0.0;
+                ins.new_max_bps = 0.0;
+            }
+        }
+        for &f in &self.comp_flows {
+            let fl = &self.flows[f as usize];
+            let x = self.new_rate[f as usize];
+            for o in [fl.src, fl.dst] {
+                let ins = &mut self.ins[o as usize];
+                ins.new_bps += x;
+                ins.new_max_bps = ins.new_max_bps.max(x);
+            }
+        }
+    }
+
+    /// The component's share of resource `r`: flows inside, their old and new rate sums
+    /// and their fastest new rate (zeros if the component does not reach `r`).
+    fn inside(&self, r: ResourceId, epoch: u32) -> Inside {
+        let ins = self.ins[r as usize];
+        if ins.epoch == epoch {
+            ins
+        } else {
+            Inside::default()
+        }
+    }
+
+    /// Record a flow's rate at resource `r` changing from `old` to `new` (`None`: the flow
+    /// is absent) in the running totals.
+    fn agg_change(&mut self, r: ResourceId, old: Option<f64>, new: Option<f64>) {
+        let ri = r as usize;
+        let a = &mut self.agg[ri];
+        if let Some(x) = old {
+            a.used_bps -= x;
+            if x == a.max_bps {
+                a.max_count = a.max_count.saturating_sub(1);
+            }
+        }
+        if let Some(x) = new {
+            a.used_bps += x;
+            if x > a.max_bps {
+                a.max_bps = x;
+                a.max_count = 1;
+            } else if x == a.max_bps {
+                a.max_count += 1;
+            }
+        }
+        a.updates += 1;
+        if self.flows_on[ri].is_empty() {
+            self.agg[ri] = Agg::default();
+        } else if a.updates >= RESUM_EVERY {
+            self.resum(r);
+        }
+    }
+
+    /// Recompute the running totals of resource `r` from its flows.
+    fn resum(&mut self, r: ResourceId) {
+        let ri = r as usize;
+        let mut a = Agg::default();
+        for &f in &self.flows_on[ri] {
+            let x = self.flows[f as usize].rate;
+            a.used_bps += x;
+            if x > a.max_bps {
+                a.max_bps = x;
+                a.max_count = 1;
+            } else if x == a.max_bps {
+                a.max_count += 1;
+            }
+        }
+        self.agg[ri] = a;
+    }
+
+    /// The fastest rate on resource `r` before this re-share (0 if it has no flow).
+    fn max_rate(&mut self, r: ResourceId) -> f64 {
+        let ri = r as usize;
+        if self.agg[ri].max_count == 0 && !self.flows_on[ri].is_empty() {
+            self.resum(r);
+        }
+        self.agg[ri].max_bps
+    }
+
     /// Tolerance-aware fullness: is a link carrying `used_bps` of capacity `cap_bps` full to
     /// within the tolerance (the test of [`Network::check_fairness`])? `margin` shifts the
-    /// threshold by a relative amount, to decide on the safe side of rounding.
+    /// threshold by a relative amount, to decide on the safe side of rounding (running
+    /// totals drift by far less than 1e-11 between two exact recomputations).
     fn full(&self, used_bps: f64, cap_bps: f64, margin: f64) -> bool {
         used_bps >= cap_bps * (1.0 - self.tolerance - 1e-9 + margin)
     }
 
-    /// Old and current load, and old and current fastest rate, of resource `r` (old: the
-    /// rates before this re-share, counting the flows that left it since the last one).
-    fn load(&self, r: ResourceId, epoch: u32) -> (f64, f64, f64, f64) {
+    /// Old load (counting the flows that left since the last re-share) and current load of
+    /// resource `r`, in bits/s.
+    fn load(&self, r: ResourceId, epoch: u32) -> (f64, f64) {
         let ri = r as usize;
-        let (mut old, mut now, mut max_old, mut max_now) =
-            (self.removed_bps[ri], 0.0, 0.0f64, 0.0f64);
-        for &f in &self.flows_on[ri] {
-            let rate = self.flows[f as usize].rate;
-            let x = self.current_rate(f, epoch);
-            old += rate;
-            now += x;
-            max_old = max_old.max(rate);
-            max_now = max_now.max(x);
-        }
-        (old, now, max_old, max_now)
+        let used = self.agg[ri].used_bps;
+        let ins = self.inside(r, epoch);
+        let now = if ins.n as usize == self.flows_on[ri].len() {
+            ins.new_bps
+        } else {
+            used - ins.old_bps + ins.new_bps
+        };
+        (used + self.removed_bps[ri], now)
     }
 
     /// Tolerant mode, for a resource that is not a constraint of the fill: was it full (so
     /// that flows may rely on it as their bottleneck), and does it now either have more
     /// than the tolerance idle or a flow faster than any before?
-    fn bottleneck_lost(&self, r: ResourceId, epoch: u32) -> bool {
-        let (old, now, max_old, max_now) = self.load(r, epoch);
+    fn bottleneck_lost(&mut self, r: ResourceId, epoch: u32) -> bool {
+        let (old, now) = self.load(r, epoch);
         let cap = self.cap[r as usize];
-        self.full(old, cap, -1e-12) && (!self.full(now, cap, 1e-12) || max_now > max_old)
+        if !self.full(old, cap, -1e-11) {
+            return false;
+        }
+        let max_old = self.max_rate(r);
+        !self.full(now, cap, 1e-11) || self.inside(r, epoch).new_max_bps > max_old
     }
 
     /// Walk from the resources on the stack: take in all their flows, and classify the
@@ -495,8 +678,7 @@ impl Network {
                 if self.flow_epoch[f as usize] == epoch {
                     continue;
                 }
-                self.flow_epoch[f as usize] = epoch;
-                self.comp_flows.push(f);
+                self.take_in(f, epoch);
                 let fl = &self.flows[f as usize];
                 for o in [fl.src, fl.dst] {
                     if self.res_epoch[o as usize] == epoch {
@@ -522,51 +704,57 @@ impl Network {
 
     /// Does resource `r` carry (nearly) its capacity at the current rates?
     fn saturated(&self, r: ResourceId) -> bool {
-        let used: f64 = self.flows_on[r as usize]
-            .iter()
-            .map(|&f| self.flows[f as usize].rate)
-            .sum();
-        used >= self.cap[r as usize] * (1.0 - 1e-9)
+        self.agg[r as usize].used_bps >= self.cap[r as usize] * (1.0 - 1e-9)
+    }
+
+    /// The fastest old rate among the flows on `r` outside the component.
+    fn outside_max(&self, r: ResourceId, epoch: u32) -> f64 {
+        let mut m = 0.0f64;
+        for &f in &self.flows_on[r as usize] {
+            if self.flow_epoch[f as usize] != epoch {
+                m = m.max(self.flows[f as usize].rate);
+            }
+        }
+        m
     }
 
     /// After filling, does boundary `r` break max-min fairness (beyond the tolerance)?
     /// Either it saturated at a level below the rate of a flow outside the component (that
     /// flow should yield), or it was saturated before and now has spare capacity (the flows
     /// outside that it bottlenecked could grow).
-    fn boundary_violated(&self, r: ResourceId, epoch: u32) -> bool {
+    fn boundary_violated(&mut self, r: ResourceId, epoch: u32) -> bool {
         let eps = self.tolerance;
         let ri = r as usize;
         let cap = self.cap[ri];
-        let (old, new, max_old, max_now) = self.load(r, epoch);
-        let mut outside_max = 0.0f64;
-        for &f in &self.flows_on[ri] {
-            if self.flow_epoch[f as usize] != epoch {
-                outside_max = outside_max.max(self.flows[f as usize].rate);
-            }
-        }
-        let was_saturated = self.full(old, cap, -1e-12);
+        let (old, new) = self.load(r, epoch);
+        let max_old = self.max_rate(r);
+        let limit = |level: f64| level * (1.0 + eps + 1e-9) + 1e-9;
         let level = self.sat_level[ri];
         // The component's flows saturated this link at `level`: an outside flow above
         // it should yield to them.
-        if level.is_finite() && outside_max > level * (1.0 + eps + 1e-9) + 1e-9 {
+        if level.is_finite() && max_old > limit(level) && self.outside_max(r, epoch) > limit(level)
+        {
             return true;
         }
         // It was a bottleneck and now has spare capacity: the flows it held could grow.
-        if was_saturated && !self.full(new, cap, 1e-12) {
+        if self.full(old, cap, -1e-11) && !self.full(new, cap, 1e-11) {
             return true;
         }
+        let ins_max = self.inside(r, epoch).new_max_bps;
         // Tolerant mode: no flow here is faster than before, so a flow that had this link
         // as its bottleneck still has it (it is no emptier, by the test above).
-        if eps > 0.0 && max_now <= max_old {
+        if eps > 0.0 && ins_max <= max_old {
             return false;
         }
         // It is full now: every outside flow much slower than the fastest flow here must
         // have its bottleneck elsewhere, or it should get more here.
         if new >= cap * (1.0 - eps) * (1.0 - 1e-9) {
-            for &g in &self.flows_on[ri] {
+            let max_now = ins_max.max(self.outside_max(r, epoch));
+            for k in 0..self.flows_on[ri].len() {
+                let g = self.flows_on[ri][k];
                 let rate = self.flows[g as usize].rate;
                 if self.flow_epoch[g as usize] != epoch
-                    && rate * (1.0 + eps + 1e-9) + 1e-9 < max_now
+                    && limit(rate) < max_now
                     && !self.bottlenecked_elsewhere(g, r, epoch)
                 {
                     return true;
@@ -576,32 +764,20 @@ impl Network {
         false
     }
 
-    /// Rate of `f` as of this re-share: the new rate inside the component, else the old.
-    fn current_rate(&self, f: FlowId, epoch: u32) -> f64 {
-        if self.flow_epoch[f as usize] == epoch {
-            self.new_rate[f as usize]
-        } else {
-            self.flows[f as usize].rate
-        }
-    }
-
     /// Does flow `g` have a bottleneck (within the tolerance) other than resource `r`: its
     /// own bound, or its other link, full and with no flow much faster than `g`?
-    fn bottlenecked_elsewhere(&self, g: FlowId, r: ResourceId, epoch: u32) -> bool {
+    fn bottlenecked_elsewhere(&mut self, g: FlowId, r: ResourceId, epoch: u32) -> bool {
         let eps = self.tolerance;
         let fl = &self.flows[g as usize];
         if fl.rate >= fl.ub * (1.0 - 1e-9) {
             return true;
         }
-        let o = if fl.src == r { fl.dst } else { fl.src } as usize;
-        let (mut used, mut max_rate) = (0.0, 0.0f64);
-        for &f in &self.flows_on[o] {
-            let x = self.current_rate(f, epoch);
-            used += x;
-            max_rate = max_rate.max(x);
-        }
-        used >= self.cap[o] * (1.0 - eps) * (1.0 - 1e-9)
-            && fl.rate * (1.0 + eps + 1e-9) + 1e-9 >= max_rate
+        let rate = fl.rate;
+        let o = if fl.src == r { fl.dst } else { fl.src };
+        let (_, used) = self.load(o, epoch);
+        // An upper bound of the fastest rate there now: the fastest before, or inside.
+        let max_rate = self.max_rate(o).max(self.inside(o, epoch).new_max_bps);
+        self.full(used, self.cap[o as usize], 1e-11) && rate * (1.0 + eps + 1e-9) + 1e-9 >= max_rate
     }
 
     /// Progressive filling over the component: raise all its flows together; freeze a
@@ -615,94 +791,136 @@ impl Network {
                 self.comp_res[k]
             } else {
                 self.boundary[k - self.comp_res.len()]
-            } as usize;
-            self.sat_level[r] = f64::INFINITY;
-            self.level_cap[r] = f64::INFINITY;
-            let (cap, n) = match self.kind[r] {
-                Kind::Constraint => (self.cap[r], self.flows_on[r].len() as u32),
+            };
+            let ri = r as usize;
+            self.sat_level[ri] = f64::INFINITY;
+            self.level_cap[ri] = f64::INFINITY;
+            let (cap, n) = match self.kind[ri] {
+                Kind::Constraint => (self.cap[ri], self.flows_on[ri].len() as u32),
                 Kind::Boundary => {
-                    let mut outside = 0.0;
-                    let mut inside = 0;
-                    let (mut old, mut max_old) = (self.removed_bps[r], 0.0f64);
-                    for &f in &self.flows_on[r] {
-                        let rate = self.flows[f as usize].rate;
-                        old += rate;
-                        max_old = max_old.max(rate);
-                        if self.flow_epoch[f as usize] == epoch {
-                            inside += 1;
-                        } else {
-                            outside += rate;
-                        }
-                    }
+                    let ins = self.inside(r, epoch);
+                    let outside = if ins.n as usize == self.flows_on[ri].len() {
+                        0.0
+                    } else {
+                        (self.agg[ri].used_bps - ins.old_bps).max(0.0)
+                    };
                     // Tolerant mode: at a link that was full, no flow may become faster
                     // than the fastest was, so the flows that rely on it keep it as their
                     // bottleneck; any capacity left idle is checked afterwards.
-                    if tolerant && self.full(old, self.cap[r], -1e-12) {
-                        self.level_cap[r] = max_old;
+                    let old = self.agg[ri].used_bps + self.removed_bps[ri];
+                    if tolerant && self.full(old, self.cap[ri], -1e-11) {
+                        self.level_cap[ri] = self.max_rate(r);
                     }
-                    ((self.cap[r] - outside).max(0.0), inside)
+                    ((self.cap[ri] - outside).max(0.0), ins.n)
                 }
                 _ => continue,
             };
-            self.remaining[r] = cap;
-            self.unfrozen[r] = n;
-            if n > 0 {
+            self.remaining[ri] = cap;
+            self.unfrozen[ri] = n;
+            if n > 1 {
                 self.heap.push(Reverse(Level {
                     level: cap / n as f64,
                     kind: 1,
-                    id: r as u32,
+                    id: r,
                 }));
             }
         }
+        // A flow's own bound matters only if it is below what every constraint it crosses
+        // could ever give it (that constraint's whole available capacity). A constraint
+        // with a single flow of the component is folded into that flow's bound: it only
+        // saturates when that flow reaches what it offers.
+        self.bounds.clear();
         for k in 0..self.comp_flows.len() {
             let f = self.comp_flows[k];
             self.frozen[f as usize] = false;
-            // A flow's own bound matters only if it is below what every constraint it
-            // crosses could ever give it (that constraint's whole available capacity).
             let fl = &self.flows[f as usize];
             let (mut ceiling, mut bound) = (f64::INFINITY, fl.ub);
             for r in [fl.src, fl.dst] {
-                if matches!(self.kind[r as usize], Kind::Constraint | Kind::Boundary) {
-                    ceiling = ceiling.min(self.remaining[r as usize]);
-                    bound = bound.min(self.level_cap[r as usize]);
+                let ri = r as usize;
+                if matches!(self.kind[ri], Kind::Constraint | Kind::Boundary) {
+                    ceiling = ceiling.min(self.remaining[ri]);
+                    bound = bound.min(self.level_cap[ri]);
+                    if self.unfrozen[ri] == 1 {
+                        bound = bound.min(self.remaining[ri]);
+                    }
                 }
             }
-            if bound < ceiling {
-                self.heap.push(Reverse(Level {
-                    level: bound,
-                    kind: 0,
-                    id: f,
-                }));
+            if bound <= ceiling {
+                self.bounds.push((bound, f));
             }
         }
-        // A resource's level `remaining / unfrozen` only rises as flows freeze (each at a
+        self.bounds
+            .sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        // Merge the sorted flow bounds with the resource levels, flows first on ties. A
+        // resource's level `remaining / unfrozen` only rises as flows freeze (each at a
         // level no higher than it), so its heap entry is a lower bound: when it comes up,
         // it is re-queued at its current level if that is higher.
-        while let Some(Reverse(top)) = self.heap.pop() {
-            if top.kind == 0 {
-                if !self.frozen[top.id as usize] {
-                    self.freeze(top.id, top.level, epoch);
+        let mut next = 0;
+        loop {
+            let flow_level = self.bounds.get(next).map_or(f64::INFINITY, |b| b.0);
+            let res_first = match self.heap.peek() {
+                Some(Reverse(top)) => top.level < flow_level,
+                None => false,
+            };
+            if !res_first {
+                let Some(&(level, f)) = self.bounds.get(next) else {
+                    break;
+                };
+                next += 1;
+                if !self.frozen[f as usize] {
+                    self.freeze(f, level, epoch);
+                    // A folded single-flow constraint that this flow has now filled
+                    // saturated at this level.
+                    let fl = &self.flows[f as usize];
+                    for r in [fl.src, fl.dst] {
+                        let ri = r as usize;
+                        if self.res_epoch[ri] == epoch
+                            && matches!(self.kind[ri], Kind::Constraint | Kind::Boundary)
+                            && self.remaining[ri] == 0.0
+                            && level < fl.ub
+                            && self.sat_level[ri].is_infinite()
+                        {
+                            self.sat_level[ri] = level;
+                        }
+                    }
                 }
                 continue;
             }
+            let Some(Reverse(top)) = self.heap.pop() else {
+                break;
+            };
             let r = top.id as usize;
             if self.unfrozen[r] == 0 {
                 continue;
             }
             let share = self.remaining[r] / self.unfrozen[r] as f64;
             if share > top.level {
-                self.heap.push(Reverse(Level {
-                    level: share,
-                    kind: 1,
-                    id: r as u32,
-                }));
-                continue;
+                let lowest = self.heap.peek().map_or(f64::INFINITY, |t| t.0.level);
+                if share >= flow_level || share >= lowest {
+                    self.heap.push(Reverse(Level {
+                        level: share,
+                        kind: 1,
+                        id: r as u32,
+                    }));
+                    continue;
+                }
             }
             self.sat_level[r] = share;
-            for k in 0..self.flows_on[r].len() {
-                let f = self.flows_on[r][k];
-                if self.flow_epoch[f as usize] == epoch && !self.frozen[f as usize] {
-                    self.freeze(f, share, epoch);
+            // Freeze the component's unfrozen flows on `r`, walking the shorter list.
+            if self.flows_on[r].len() <= self.comp_flows.len() {
+                for k in 0..self.flows_on[r].len() {
+                    let f = self.flows_on[r][k];
+                    if self.flow_epoch[f as usize] == epoch && !self.frozen[f as usize] {
+                        self.freeze(f, share, epoch);
+                    }
+                }
+            } else {
+                for k in 0..self.comp_flows.len() {
+                    let f = self.comp_flows[k];
+                    let fl = &self.flows[f as usize];
+                    if (fl.src as usize == r || fl.dst as usize == r) && !self.frozen[f as usize] {
+                        self.freeze(f, share, epoch);
+                    }
                 }
             }
         }
