@@ -32,9 +32,32 @@
 //! With [`Network::set_tolerance`] ε > 0, saturated links start as boundaries too and join
 //! the component only when leaving them out would break fairness by more than ε (a flow
 //! more than 1 + ε faster than the component's level, or more than ε of the link left
-//! idle). Every flow then keeps a bottleneck: its own bound, or a link full to within ε on
-//! which no flow is more than 1 + ε faster ([`Network::check_fairness`], tested after every
-//! re-share on random instances). Links are never above capacity, with or without ε.
+//! idle). Flow arrivals and departures are lazy as well:
+//! - a new flow is the component by itself, its links boundaries: it gets what they have
+//!   spare, but at a link that was full no more than the fastest rate there (so the flows
+//!   that rely on that link keep it as their bottleneck); a link too short of room for it
+//!   is re-solved, as is a link that is not binding;
+//! - a departure re-solves its links only if they were full and are now more than ε idle;
+//!   until then the freed capacity stays idle (at most ε of the link) or goes to the next
+//!   new flow. At the origin, a departure is followed by the client's next request, so
+//!   a re-share with thousands of origin flows moves one rate instead of all of them.
+//!
+//! The guarantee, ε-max-min fairness, holds after every re-share ([`Network::check_fairness`]
+//! and [`Network::check_caps`], tested after every re-share on random instances, including
+//! a shared link with thousands of flows): links are never above capacity, with or without
+//! ε, and every flow has a *bottleneck*: its own bound, or a link it crosses that carries at
+//! least (1 − ε) of its capacity and on which no flow is more than (1 + ε) times faster.
+//! The freed capacity of departures is re-shared only once it exceeds ε of a full link, so
+//! with n flows on a full link and ε·n > 1, most departures move no other rate.
+//! With ε = 0 none of this applies and the allocation is exact.
+//!
+//! ## Running totals
+//! Each link keeps the sum and the maximum of its flows' rates, updated as rates change
+//! (the sum recomputed exactly every 1,024 updates, so its drift stays far below
+//! the 1e-9 slack of the checks), so that testing a boundary with thousands of flows costs
+//! O(1) rather than a scan. Progressive filling sorts the flows' own bounds once and merges
+//! them with a heap of link levels; a link with a single flow in the component is folded
+//! into that flow's bound.
 
 pub mod reference;
 
@@ -81,7 +104,6 @@ struct Level {
     /// 0 = a flow reaching its own bound, 1 = a resource saturating.
     kind: u8,
     id: u32,
-    version: u32,
 }
 
 impl Eq for Level {}
@@ -96,8 +118,39 @@ impl Ord for Level {
             .total_cmp(&o.level)
             .then(self.kind.cmp(&o.kind))
             .then(self.id.cmp(&o.id))
-            .then(self.version.cmp(&o.version))
     }
+}
+
+/// Running totals of a resource's rates are recomputed from scratch after this many
+/// updates, which bounds their rounding drift to about 1e-13 of the capacity.
+const RESUM_EVERY: u32 = 1024;
+
+/// Running totals of the rates of one resource's flows, kept up to date as rates change.
+#[derive(Debug, Clone, Copy, Default)]
+struct Agg {
+    /// Sum of the rates in bits/s.
+    used_bps: f64,
+    /// The largest rate in bits/s; valid when `max_count > 0` or there is no flow.
+    max_bps: f64,
+    /// How many flows have exactly `max_bps` (0 with flows present: stale, recompute).
+    max_count: u32,
+    /// Updates since the last exact recomputation.
+    updates: u32,
+}
+
+/// What the current re-share's component holds of one resource.
+#[derive(Debug, Clone, Copy, Default)]
+struct Inside {
+    /// The re-share this is valid for.
+    epoch: u32,
+    /// Flows of the resource inside the component.
+    n: u32,
+    /// Their rates before the re-share, summed (bits/s).
+    old_bps: f64,
+    /// Their rates after the last fill, summed (bits/s).
+    new_bps: f64,
+    /// The fastest of them after the last fill (bits/s).
+    new_max_bps: f64,
 }
 
 /// The set of links and active flows, with their max-min fair rates in bits/s.
@@ -106,6 +159,7 @@ pub struct Network {
     cap: Vec<f64>,
     flows_on: Vec<Vec<FlowId>>,
     sum_ub: Vec<f64>,
+    agg: Vec<Agg>,
     flows: Vec<NetFlow>,
     dirty: Vec<ResourceId>,
     dirty_mark: Vec<bool>,
@@ -115,16 +169,29 @@ pub struct Network {
     flow_epoch: Vec<u32>,
     remaining: Vec<f64>,
     unfrozen: Vec<u32>,
-    version: Vec<u32>,
     frozen: Vec<bool>,
     stack: Vec<ResourceId>,
     comp_res: Vec<ResourceId>,
     comp_flows: Vec<FlowId>,
     heap: BinaryHeap<Reverse<Level>>,
+    bounds: Vec<(f64, FlowId)>,
     new_rate: Vec<f64>,
     kind: Vec<Kind>,
     boundary: Vec<ResourceId>,
     sat_level: Vec<f64>,
+    ins: Vec<Inside>,
+    /// Tolerant mode: the most an inside flow may get at a boundary that was full (the
+    /// fastest rate there before the re-share), infinite elsewhere.
+    level_cap: Vec<f64>,
+    /// Tolerant mode: flows added since the last re-share; they seed the component.
+    new_flows: Vec<FlowId>,
+    /// Tolerant mode: resources that lost flows since the last re-share, and the rates
+    /// (bits/s) those flows had there.
+    soft: Vec<ResourceId>,
+    soft_mark: Vec<bool>,
+    removed_bps: Vec<f64>,
+    /// Tolerant mode: resources touched by this re-share's component that are not binding.
+    ignored: Vec<ResourceId>,
     /// Flows recomputed by the last re-share (the size of its component), for statistics.
     pub last_component_flows: usize,
     tolerance: f64,
@@ -138,21 +205,42 @@ impl Network {
             cap: capacities_bps,
             flows_on: vec![Vec::new(); n],
             sum_ub: vec![0.0; n],
+            agg: vec![Agg::default(); n],
+            ins: vec![Inside::default(); n],
             dirty_mark: vec![false; n],
             res_epoch: vec![0; n],
             remaining: vec![0.0; n],
             unfrozen: vec![0; n],
-            version: vec![0; n],
             kind: vec![Kind::Ignored; n],
             sat_level: vec![f64::INFINITY; n],
+            level_cap: vec![f64::INFINITY; n],
+            soft_mark: vec![false; n],
+            removed_bps: vec![0.0; n],
             ..Network::default()
         }
     }
 
     /// Allow an approximately max-min fair allocation: a re-share stops spreading where
-    /// the change would move rates by less than a fraction `tolerance` (0 = exact). See
-    /// [`Network::check_fairness`] for the guarantee.
+    /// the change would move rates by less than a fraction `tolerance` (0 = exact), and
+    /// capacity freed by departures stays idle up to that fraction of a full link. See
+    /// [`Network::check_fairness`] for the guarantee, and the module documentation.
+    /// Best called before the first flow is added (pending changes are then re-solved in
+    /// full).
     pub fn set_tolerance(&mut self, tolerance: f64) {
+        // Pending changes recorded for one mode are re-solved in full by the other.
+        for k in 0..self.new_flows.len() {
+            let f = self.new_flows[k] as usize;
+            if self.flows[f].active {
+                self.mark_dirty(self.flows[f].src);
+                self.mark_dirty(self.flows[f].dst);
+            }
+        }
+        self.new_flows.clear();
+        for r in std::mem::take(&mut self.soft) {
+            self.soft_mark[r as usize] = false;
+            self.removed_bps[r as usize] = 0.0;
+            self.mark_dirty(r);
+        }
         self.tolerance = tolerance.max(0.0);
     }
 
@@ -236,6 +324,8 @@ impl Network {
         self.flows_on[dst as usize].push(id);
         self.sum_ub[src as usize] += ub;
         self.sum_ub[dst as usize] += ub;
+        self.agg_change(src, None, Some(0.0));
+        self.agg_change(dst, None, Some(0.0));
         self.flows[i] = NetFlow {
             src,
             dst,
@@ -246,8 +336,14 @@ impl Network {
             pos_dst,
             active: true,
         };
-        self.mark_dirty(src);
-        self.mark_dirty(dst);
+        if self.tolerance > 0.0 {
+            // Tolerant mode: the new flow alone seeds the component; its links join only if
+            // giving it a rate breaks fairness there.
+            self.new_flows.push(id);
+        } else {
+            self.mark_dirty(src);
+            self.mark_dirty(dst);
+        }
     }
 
     /// End flow `id`; the capacity it held is re-shared at the next [`Network::reshare`].
@@ -256,6 +352,8 @@ impl Network {
         debug_assert!(f.active, "flow {id} removed twice");
         self.detach(f.src, f.pos_src);
         self.detach(f.dst, f.pos_dst);
+        self.agg_change(f.src, Some(f.rate), None);
+        self.agg_change(f.dst, Some(f.rate), None);
         for r in [f.src, f.dst] {
             let s = &mut self.sum_ub[r as usize];
             *s -= f.ub;
@@ -263,8 +361,20 @@ impl Network {
                 *s = 0.0;
             }
         }
-        self.mark_dirty(f.src);
-        self.mark_dirty(f.dst);
+        if self.tolerance > 0.0 {
+            // Tolerant mode: the links are re-solved only if they were full and the
+            // departure leaves more than the tolerance idle.
+            for r in [f.src, f.dst] {
+                self.removed_bps[r as usize] += f.rate;
+                if !self.soft_mark[r as usize] {
+                    self.soft_mark[r as usize] = true;
+                    self.soft.push(r);
+                }
+            }
+        } else {
+            self.mark_dirty(f.src);
+            self.mark_dirty(f.dst);
+        }
     }
 
     fn detach(&mut self, r: ResourceId, pos: u32) {
@@ -282,13 +392,13 @@ impl Network {
 
     /// True if some flow was added or removed since the last re-share.
     pub fn needs_reshare(&self) -> bool {
-        !self.dirty.is_empty()
+        !self.dirty.is_empty() || !self.new_flows.is_empty() || !self.soft.is_empty()
     }
 
     /// Recompute the max-min rates of every flow whose rate can have changed; push the ids
     /// of the flows whose rate did change onto `changed`.
     pub fn reshare(&mut self, changed: &mut Vec<FlowId>) {
-        if self.dirty.is_empty() {
+        if !self.needs_reshare() {
             self.last_component_flows = 0;
             return;
         }
@@ -296,6 +406,7 @@ impl Network {
         if self.epoch == 0 {
             self.res_epoch.iter_mut().for_each(|e| *e = u32::MAX);
             self.flow_epoch.iter_mut().for_each(|e| *e = u32::MAX);
+            self.ins.iter_mut().for_each(|e| e.epoch = u32::MAX);
             self.epoch = 1;
         }
         if self.new_rate.len() < self.flows.len() {
@@ -305,6 +416,7 @@ impl Network {
         self.comp_res.clear();
         self.comp_flows.clear();
         self.boundary.clear();
+        self.ignored.clear();
         self.stack.clear();
         for k in 0..self.dirty.len() {
             let r = self.dirty[k];
@@ -320,9 +432,62 @@ impl Network {
             }
         }
         self.dirty.clear();
+        // Tolerant mode: new flows join the component by themselves. A binding link they
+        // cross is a boundary if it has room for them at the rate of its fastest flow (a
+        // full one that other flows just left, or one with spare capacity), else all its
+        // flows are recomputed, as are those of a link that is not binding.
+        for k in 0..self.new_flows.len() {
+            let f = self.new_flows[k];
+            if !self.flows[f as usize].active || self.flow_epoch[f as usize] == epoch {
+                continue;
+            }
+            self.take_in(f, epoch);
+        }
+        self.new_flows.clear();
+        for k in 0..self.comp_flows.len() {
+            let f = self.comp_flows[k] as usize;
+            for o in [self.flows[f].src, self.flows[f].dst] {
+                let oi = o as usize;
+                if self.res_epoch[oi] == epoch {
+                    continue;
+                }
+                self.res_epoch[oi] = epoch;
+                let room = self.binding(o) && {
+                    let spare = self.cap[oi] - self.agg[oi].used_bps;
+                    let level = self.max_rate(o) / (1.0 + self.tolerance);
+                    spare >= self.ins[oi].n as f64 * level
+                };
+                self.kind[oi] = if room {
+                    self.boundary.push(o);
+                    Kind::Boundary
+                } else {
+                    self.stack.push(o);
+                    if self.binding(o) {
+                        Kind::Constraint
+                    } else {
+                        Kind::Free
+                    }
+                };
+            }
+        }
+        // Tolerant mode: a link that lost flows is re-solved only if it was full (a flow
+        // may rely on it as its bottleneck) and now has more than the tolerance idle.
+        for k in 0..self.soft.len() {
+            let r = self.soft[k];
+            if self.res_epoch[r as usize] != epoch && self.bottleneck_lost(r, epoch) {
+                self.res_epoch[r as usize] = epoch;
+                self.kind[r as usize] = if self.binding(r) {
+                    Kind::Constraint
+                } else {
+                    Kind::Free
+                };
+                self.stack.push(r);
+            }
+        }
         loop {
             self.expand(epoch);
             self.fill(epoch);
+            self.tally_inside(epoch);
             // Check every boundary: max-min (within the tolerance) must hold there too, or
             // the boundary joins the component and the component is solved again.
             let mut grew = false;
@@ -334,6 +499,29 @@ impl Network {
                     grew = true;
                 }
             }
+            // Tolerant mode: links outside the fill (not binding, or only losing flows)
+            // must not lose a bottleneck a flow relied on.
+            for k in 0..self.ignored.len() + self.soft.len() {
+                let r = if k < self.ignored.len() {
+                    self.ignored[k]
+                } else {
+                    self.soft[k - self.ignored.len()]
+                };
+                let ri = r as usize;
+                if self.res_epoch[ri] == epoch && self.kind[ri] != Kind::Ignored {
+                    continue;
+                }
+                if self.bottleneck_lost(r, epoch) {
+                    self.res_epoch[ri] = epoch;
+                    self.kind[ri] = if self.binding(r) {
+                        Kind::Constraint
+                    } else {
+                        Kind::Free
+                    };
+                    self.stack.push(r);
+                    grew = true;
+                }
+            }
             if !grew {
                 break;
             }
@@ -341,15 +529,167 @@ impl Network {
             self.boundary
                 .retain(|&r| kind[r as usize] == Kind::Boundary);
         }
+        for k in 0..self.soft.len() {
+            let r = self.soft[k] as usize;
+            self.soft_mark[r] = false;
+            self.removed_bps[r] = 0.0;
+        }
+        self.soft.clear();
         self.last_component_flows = self.comp_flows.len();
-        for &f in &self.comp_flows {
+        for k in 0..self.comp_flows.len() {
+            let f = self.comp_flows[k];
             let new_rate = self.new_rate[f as usize];
             let fl = &mut self.flows[f as usize];
-            if new_rate != fl.rate {
+            let old_rate = fl.rate;
+            if new_rate != old_rate {
                 fl.rate = new_rate;
+                let (src, dst) = (fl.src, fl.dst);
                 changed.push(f);
+                self.agg_change(src, Some(old_rate), Some(new_rate));
+                self.agg_change(dst, Some(old_rate), Some(new_rate));
             }
         }
+    }
+
+    /// Put flow `f` into the component and count it at both its links.
+    fn take_in(&mut self, f: FlowId, epoch: u32) {
+        self.flow_epoch[f as usize] = epoch;
+        self.comp_flows.push(f);
+        let fl = &self.flows[f as usize];
+        let rate = fl.rate;
+        for o in [fl.src, fl.dst] {
+            let ins = &mut self.ins[o as usize];
+            if ins.epoch != epoch {
+                *ins = Inside {
+                    epoch,
+                    ..Inside::default()
+                };
+            }
+            ins.n += 1;
+            ins.old_bps += rate;
+        }
+    }
+
+    /// After a fill: the new rates of the component's flows, summed per link.
+    fn tally_inside(&mut self, epoch: u32) {
+        for &f in &self.comp_flows {
+            let fl = &self.flows[f as usize];
+            for o in [fl.src, fl.dst] {
+                let ins = &mut self.ins[o as usize];
+                debug_assert_eq!(ins.epoch, epoch);
+                ins.new_bps = 0.0;
+                ins.new_max_bps = 0.0;
+            }
+        }
+        for &f in &self.comp_flows {
+            let fl = &self.flows[f as usize];
+            let x = self.new_rate[f as usize];
+            for o in [fl.src, fl.dst] {
+                let ins = &mut self.ins[o as usize];
+                ins.new_bps += x;
+                ins.new_max_bps = ins.new_max_bps.max(x);
+            }
+        }
+    }
+
+    /// The component's share of resource `r`: flows inside, their old and new rate sums
+    /// and their fastest new rate (zeros if the component does not reach `r`).
+    fn inside(&self, r: ResourceId, epoch: u32) -> Inside {
+        let ins = self.ins[r as usize];
+        if ins.epoch == epoch {
+            ins
+        } else {
+            Inside::default()
+        }
+    }
+
+    /// Record a flow's rate at resource `r` changing from `old` to `new` (`None`: the flow
+    /// is absent) in the running totals.
+    fn agg_change(&mut self, r: ResourceId, old: Option<f64>, new: Option<f64>) {
+        let ri = r as usize;
+        let a = &mut self.agg[ri];
+        if let Some(x) = old {
+            a.used_bps -= x;
+            if x == a.max_bps {
+                a.max_count = a.max_count.saturating_sub(1);
+            }
+        }
+        if let Some(x) = new {
+            a.used_bps += x;
+            if x > a.max_bps {
+                a.max_bps = x;
+                a.max_count = 1;
+            } else if x == a.max_bps {
+                a.max_count += 1;
+            }
+        }
+        a.updates += 1;
+        if self.flows_on[ri].is_empty() {
+            self.agg[ri] = Agg::default();
+        } else if a.updates >= RESUM_EVERY {
+            self.resum(r);
+        }
+    }
+
+    /// Recompute the running totals of resource `r` from its flows.
+    fn resum(&mut self, r: ResourceId) {
+        let ri = r as usize;
+        let mut a = Agg::default();
+        for &f in &self.flows_on[ri] {
+            let x = self.flows[f as usize].rate;
+            a.used_bps += x;
+            if x > a.max_bps {
+                a.max_bps = x;
+                a.max_count = 1;
+            } else if x == a.max_bps {
+                a.max_count += 1;
+            }
+        }
+        self.agg[ri] = a;
+    }
+
+    /// The fastest rate on resource `r` before this re-share (0 if it has no flow).
+    fn max_rate(&mut self, r: ResourceId) -> f64 {
+        let ri = r as usize;
+        if self.agg[ri].max_count == 0 && !self.flows_on[ri].is_empty() {
+            self.resum(r);
+        }
+        self.agg[ri].max_bps
+    }
+
+    /// Tolerance-aware fullness: is a link carrying `used_bps` of capacity `cap_bps` full to
+    /// within the tolerance (the test of [`Network::check_fairness`])? `margin` shifts the
+    /// threshold by a relative amount, to decide on the safe side of rounding (running
+    /// totals drift by far less than 1e-11 between two exact recomputations).
+    fn full(&self, used_bps: f64, cap_bps: f64, margin: f64) -> bool {
+        used_bps >= cap_bps * (1.0 - self.tolerance - 1e-9 + margin)
+    }
+
+    /// Old load (counting the flows that left since the last re-share) and current load of
+    /// resource `r`, in bits/s.
+    fn load(&self, r: ResourceId, epoch: u32) -> (f64, f64) {
+        let ri = r as usize;
+        let used = self.agg[ri].used_bps;
+        let ins = self.inside(r, epoch);
+        let now = if ins.n as usize == self.flows_on[ri].len() {
+            ins.new_bps
+        } else {
+            used - ins.old_bps + ins.new_bps
+        };
+        (used + self.removed_bps[ri], now)
+    }
+
+    /// Tolerant mode, for a resource that is not a constraint of the fill: was it full (so
+    /// that flows may rely on it as their bottleneck), and does it now either have more
+    /// than the tolerance idle or a flow faster than any before?
+    fn bottleneck_lost(&mut self, r: ResourceId, epoch: u32) -> bool {
+        let (old, now) = self.load(r, epoch);
+        let cap = self.cap[r as usize];
+        if !self.full(old, cap, -1e-11) {
+            return false;
+        }
+        let max_old = self.max_rate(r);
+        !self.full(now, cap, 1e-11) || self.inside(r, epoch).new_max_bps > max_old
     }
 
     /// Walk from the resources on the stack: take in all their flows, and classify the
@@ -364,8 +704,7 @@ impl Network {
                 if self.flow_epoch[f as usize] == epoch {
                     continue;
                 }
-                self.flow_epoch[f as usize] = epoch;
-                self.comp_flows.push(f);
+                self.take_in(f, epoch);
                 let fl = &self.flows[f as usize];
                 for o in [fl.src, fl.dst] {
                     if self.res_epoch[o as usize] == epoch {
@@ -373,6 +712,9 @@ impl Network {
                     }
                     self.res_epoch[o as usize] = epoch;
                     self.kind[o as usize] = if !self.binding(o) {
+                        if self.tolerance > 0.0 {
+                            self.ignored.push(o);
+                        }
                         Kind::Ignored
                     } else if self.tolerance == 0.0 && self.saturated(o) {
                         self.stack.push(o);
@@ -388,50 +730,57 @@ impl Network {
 
     /// Does resource `r` carry (nearly) its capacity at the current rates?
     fn saturated(&self, r: ResourceId) -> bool {
-        let used: f64 = self.flows_on[r as usize]
-            .iter()
-            .map(|&f| self.flows[f as usize].rate)
-            .sum();
-        used >= self.cap[r as usize] * (1.0 - 1e-9)
+        self.agg[r as usize].used_bps >= self.cap[r as usize] * (1.0 - 1e-9)
+    }
+
+    /// The fastest old rate among the flows on `r` outside the component.
+    fn outside_max(&self, r: ResourceId, epoch: u32) -> f64 {
+        let mut m = 0.0f64;
+        for &f in &self.flows_on[r as usize] {
+            if self.flow_epoch[f as usize] != epoch {
+                m = m.max(self.flows[f as usize].rate);
+            }
+        }
+        m
     }
 
     /// After filling, does boundary `r` break max-min fairness (beyond the tolerance)?
     /// Either it saturated at a level below the rate of a flow outside the component (that
     /// flow should yield), or it was saturated before and now has spare capacity (the flows
     /// outside that it bottlenecked could grow).
-    fn boundary_violated(&self, r: ResourceId, epoch: u32) -> bool {
+    fn boundary_violated(&mut self, r: ResourceId, epoch: u32) -> bool {
         let eps = self.tolerance;
         let ri = r as usize;
         let cap = self.cap[ri];
-        let (mut old, mut new, mut max_now, mut outside_max) = (0.0, 0.0, 0.0f64, 0.0f64);
-        for &f in &self.flows_on[ri] {
-            let rate = self.flows[f as usize].rate;
-            let now = self.current_rate(f, epoch);
-            old += rate;
-            new += now;
-            max_now = max_now.max(now);
-            if self.flow_epoch[f as usize] != epoch {
-                outside_max = outside_max.max(rate);
-            }
-        }
-        let was_saturated = old >= cap * (1.0 - eps) * (1.0 - 1e-9);
+        let (old, new) = self.load(r, epoch);
+        let max_old = self.max_rate(r);
+        let limit = |level: f64| level * (1.0 + eps + 1e-9) + 1e-9;
         let level = self.sat_level[ri];
         // The component's flows saturated this link at `level`: an outside flow above
         // it should yield to them.
-        if level.is_finite() && outside_max > level * (1.0 + eps + 1e-9) + 1e-9 {
+        if level.is_finite() && max_old > limit(level) && self.outside_max(r, epoch) > limit(level)
+        {
             return true;
         }
         // It was a bottleneck and now has spare capacity: the flows it held could grow.
-        if was_saturated && cap - new > cap * (eps + 1e-9) {
+        if self.full(old, cap, -1e-11) && !self.full(new, cap, 1e-11) {
             return true;
+        }
+        let ins_max = self.inside(r, epoch).new_max_bps;
+        // Tolerant mode: no flow here is faster than before, so a flow that had this link
+        // as its bottleneck still has it (it is no emptier, by the test above).
+        if eps > 0.0 && ins_max <= max_old {
+            return false;
         }
         // It is full now: every outside flow much slower than the fastest flow here must
         // have its bottleneck elsewhere, or it should get more here.
         if new >= cap * (1.0 - eps) * (1.0 - 1e-9) {
-            for &g in &self.flows_on[ri] {
+            let max_now = ins_max.max(self.outside_max(r, epoch));
+            for k in 0..self.flows_on[ri].len() {
+                let g = self.flows_on[ri][k];
                 let rate = self.flows[g as usize].rate;
                 if self.flow_epoch[g as usize] != epoch
-                    && rate * (1.0 + eps + 1e-9) + 1e-9 < max_now
+                    && limit(rate) < max_now
                     && !self.bottlenecked_elsewhere(g, r, epoch)
                 {
                     return true;
@@ -441,32 +790,20 @@ impl Network {
         false
     }
 
-    /// Rate of `f` as of this re-share: the new rate inside the component, else the old.
-    fn current_rate(&self, f: FlowId, epoch: u32) -> f64 {
-        if self.flow_epoch[f as usize] == epoch {
-            self.new_rate[f as usize]
-        } else {
-            self.flows[f as usize].rate
-        }
-    }
-
     /// Does flow `g` have a bottleneck (within the tolerance) other than resource `r`: its
     /// own bound, or its other link, full and with no flow much faster than `g`?
-    fn bottlenecked_elsewhere(&self, g: FlowId, r: ResourceId, epoch: u32) -> bool {
+    fn bottlenecked_elsewhere(&mut self, g: FlowId, r: ResourceId, epoch: u32) -> bool {
         let eps = self.tolerance;
         let fl = &self.flows[g as usize];
         if fl.rate >= fl.ub * (1.0 - 1e-9) {
             return true;
         }
-        let o = if fl.src == r { fl.dst } else { fl.src } as usize;
-        let (mut used, mut max_rate) = (0.0, 0.0f64);
-        for &f in &self.flows_on[o] {
-            let x = self.current_rate(f, epoch);
-            used += x;
-            max_rate = max_rate.max(x);
-        }
-        used >= self.cap[o] * (1.0 - eps) * (1.0 - 1e-9)
-            && fl.rate * (1.0 + eps + 1e-9) + 1e-9 >= max_rate
+        let rate = fl.rate;
+        let o = if fl.src == r { fl.dst } else { fl.src };
+        let (_, used) = self.load(o, epoch);
+        // An upper bound of the fastest rate there now: the fastest before, or inside.
+        let max_rate = self.max_rate(o).max(self.inside(o, epoch).new_max_bps);
+        self.full(used, self.cap[o as usize], 1e-11) && rate * (1.0 + eps + 1e-9) + 1e-9 >= max_rate
     }
 
     /// Progressive filling over the component: raise all its flows together; freeze a
@@ -474,79 +811,142 @@ impl Network {
     /// constraints offer only the capacity the flows outside the component leave.
     fn fill(&mut self, epoch: u32) {
         self.heap.clear();
+        let tolerant = self.tolerance > 0.0;
         for k in 0..self.comp_res.len() + self.boundary.len() {
             let r = if k < self.comp_res.len() {
                 self.comp_res[k]
             } else {
                 self.boundary[k - self.comp_res.len()]
-            } as usize;
-            self.sat_level[r] = f64::INFINITY;
-            let (cap, n) = match self.kind[r] {
-                Kind::Constraint => (self.cap[r], self.flows_on[r].len() as u32),
+            };
+            let ri = r as usize;
+            self.sat_level[ri] = f64::INFINITY;
+            self.level_cap[ri] = f64::INFINITY;
+            let (cap, n) = match self.kind[ri] {
+                Kind::Constraint => (self.cap[ri], self.flows_on[ri].len() as u32),
                 Kind::Boundary => {
-                    let mut outside = 0.0;
-                    let mut inside = 0;
-                    for &f in &self.flows_on[r] {
-                        if self.flow_epoch[f as usize] == epoch {
-                            inside += 1;
-                        } else {
-                            outside += self.flows[f as usize].rate;
-                        }
+                    let ins = self.inside(r, epoch);
+                    let outside = if ins.n as usize == self.flows_on[ri].len() {
+                        0.0
+                    } else {
+                        (self.agg[ri].used_bps - ins.old_bps).max(0.0)
+                    };
+                    // Tolerant mode: at a link that was full, no flow may become faster
+                    // than the fastest was, so the flows that rely on it keep it as their
+                    // bottleneck; any capacity left idle is checked afterwards.
+                    let old = self.agg[ri].used_bps + self.removed_bps[ri];
+                    if tolerant && self.full(old, self.cap[ri], -1e-11) {
+                        self.level_cap[ri] = self.max_rate(r);
                     }
-                    ((self.cap[r] - outside).max(0.0), inside)
+                    ((self.cap[ri] - outside).max(0.0), ins.n)
                 }
                 _ => continue,
             };
-            self.remaining[r] = cap;
-            self.unfrozen[r] = n;
-            self.version[r] = self.version[r].wrapping_add(1);
-            if n > 0 {
+            self.remaining[ri] = cap;
+            self.unfrozen[ri] = n;
+            if n > 1 {
                 self.heap.push(Reverse(Level {
                     level: cap / n as f64,
                     kind: 1,
-                    id: r as u32,
-                    version: self.version[r],
+                    id: r,
                 }));
             }
         }
+        // A flow's own bound matters only if it is below what every constraint it crosses
+        // could ever give it (that constraint's whole available capacity). A constraint
+        // with a single flow of the component is folded into that flow's bound: it only
+        // saturates when that flow reaches what it offers.
+        self.bounds.clear();
         for k in 0..self.comp_flows.len() {
             let f = self.comp_flows[k];
             self.frozen[f as usize] = false;
-            // A flow's own bound matters only if it is below what every constraint it
-            // crosses could ever give it (that constraint's whole available capacity).
             let fl = &self.flows[f as usize];
-            let mut ceiling = f64::INFINITY;
+            let (mut ceiling, mut bound) = (f64::INFINITY, fl.ub);
             for r in [fl.src, fl.dst] {
-                if matches!(self.kind[r as usize], Kind::Constraint | Kind::Boundary) {
-                    ceiling = ceiling.min(self.remaining[r as usize]);
+                let ri = r as usize;
+                if matches!(self.kind[ri], Kind::Constraint | Kind::Boundary) {
+                    ceiling = ceiling.min(self.remaining[ri]);
+                    bound = bound.min(self.level_cap[ri]);
+                    if self.unfrozen[ri] == 1 {
+                        bound = bound.min(self.remaining[ri]);
+                    }
                 }
             }
-            if fl.ub < ceiling {
-                self.heap.push(Reverse(Level {
-                    level: fl.ub,
-                    kind: 0,
-                    id: f,
-                    version: 0,
-                }));
+            if bound <= ceiling {
+                self.bounds.push((bound, f));
             }
         }
-        while let Some(Reverse(top)) = self.heap.pop() {
-            if top.kind == 0 {
-                if !self.frozen[top.id as usize] {
-                    self.freeze(top.id, top.level, epoch);
+        self.bounds
+            .sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        // Merge the sorted flow bounds with the resource levels, flows first on ties. A
+        // resource's level `remaining / unfrozen` only rises as flows freeze (each at a
+        // level no higher than it), so its heap entry is a lower bound: when it comes up,
+        // it is re-queued at its current level if that is higher.
+        let mut next = 0;
+        loop {
+            let flow_level = self.bounds.get(next).map_or(f64::INFINITY, |b| b.0);
+            let res_first = match self.heap.peek() {
+                Some(Reverse(top)) => top.level < flow_level,
+                None => false,
+            };
+            if !res_first {
+                let Some(&(level, f)) = self.bounds.get(next) else {
+                    break;
+                };
+                next += 1;
+                if !self.frozen[f as usize] {
+                    self.freeze(f, level, epoch);
+                    // A folded single-flow constraint that this flow has now filled
+                    // saturated at this level.
+                    let fl = &self.flows[f as usize];
+                    for r in [fl.src, fl.dst] {
+                        let ri = r as usize;
+                        if self.res_epoch[ri] == epoch
+                            && matches!(self.kind[ri], Kind::Constraint | Kind::Boundary)
+                            && self.remaining[ri] == 0.0
+                            && level < fl.ub
+                            && self.sat_level[ri].is_infinite()
+                        {
+                            self.sat_level[ri] = level;
+                        }
+                    }
                 }
                 continue;
             }
+            let Some(Reverse(top)) = self.heap.pop() else {
+                break;
+            };
             let r = top.id as usize;
-            if top.version != self.version[r] || self.unfrozen[r] == 0 {
+            if self.unfrozen[r] == 0 {
                 continue;
             }
-            let share = top.level;
+            let share = self.remaining[r] / self.unfrozen[r] as f64;
+            if share > top.level {
+                let lowest = self.heap.peek().map_or(f64::INFINITY, |t| t.0.level);
+                if share >= flow_level || share >= lowest {
+                    self.heap.push(Reverse(Level {
+                        level: share,
+                        kind: 1,
+                        id: r as u32,
+                    }));
+                    continue;
+                }
+            }
             self.sat_level[r] = share;
-            for k in 0..self.flows_on[r].len() {
-                let f = self.flows_on[r][k];
-                if self.flow_epoch[f as usize] == epoch && !self.frozen[f as usize] {
-                    self.freeze(f, share, epoch);
+            // Freeze the component's unfrozen flows on `r`, walking the shorter list.
+            if self.flows_on[r].len() <= self.comp_flows.len() {
+                for k in 0..self.flows_on[r].len() {
+                    let f = self.flows_on[r][k];
+                    if self.flow_epoch[f as usize] == epoch && !self.frozen[f as usize] {
+                        self.freeze(f, share, epoch);
+                    }
+                }
+            } else {
+                for k in 0..self.comp_flows.len() {
+                    let f = self.comp_flows[k];
+                    let fl = &self.flows[f as usize];
+                    if (fl.src as usize == r || fl.dst as usize == r) && !self.frozen[f as usize] {
+                        self.freeze(f, share, epoch);
+                    }
                 }
             }
         }
@@ -565,15 +965,6 @@ impl Network {
             }
             self.remaining[ri] = (self.remaining[ri] - rate).max(0.0);
             self.unfrozen[ri] -= 1;
-            self.version[ri] = self.version[ri].wrapping_add(1);
-            if self.unfrozen[ri] > 0 {
-                self.heap.push(Reverse(Level {
-                    level: self.remaining[ri] / self.unfrozen[ri] as f64,
-                    kind: 1,
-                    id: r,
-                    version: self.version[ri],
-                }));
-            }
         }
     }
 
@@ -634,6 +1025,30 @@ impl Network {
                     used[f.dst as usize],
                     self.cap[f.dst as usize]
                 ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Check the running totals of every link against its flows' rates: the sum to within
+    /// 1e-12 of the capacity, the maximum exactly where it is known.
+    #[cfg(test)]
+    pub(crate) fn check_totals(&self) -> Result<(), String> {
+        for (r, flows) in self.flows_on.iter().enumerate() {
+            let used: f64 = flows.iter().map(|&f| self.flows[f as usize].rate).sum();
+            let max = flows
+                .iter()
+                .map(|&f| self.flows[f as usize].rate)
+                .fold(0.0, f64::max);
+            let a = &self.agg[r];
+            if (a.used_bps - used).abs() > 1e-12 * self.cap[r].max(1.0) {
+                return Err(format!(
+                    "resource {r}: running sum {} vs {used}",
+                    a.used_bps
+                ));
+            }
+            if (a.max_count > 0 || flows.is_empty()) && a.max_bps != max {
+                return Err(format!("resource {r}: running max {} vs {max}", a.max_bps));
             }
         }
         Ok(())

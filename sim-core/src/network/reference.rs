@@ -184,3 +184,154 @@ mod tolerance_tests {
         }
     }
 }
+
+#[cfg(test)]
+mod lazy_tests {
+    use super::super::Network;
+    use proptest::prelude::*;
+
+    /// An origin (resource 0) shared by many clients, as in a flash crowd: each client has a
+    /// download link (1..=n) and an upload link (n+1..=2n); the origin's flows are capped
+    /// per connection, peer flows are not.
+    fn crowd(clients: u32, origin_bps: f64, down_bps: &[f64], up_bps: &[f64]) -> Network {
+        let mut caps = vec![origin_bps];
+        caps.extend((0..clients).map(|i| down_bps[i as usize % down_bps.len()]));
+        caps.extend((0..clients).map(|i| up_bps[i as usize % up_bps.len()]));
+        Network::new(caps)
+    }
+
+    #[test]
+    fn departures_from_a_crowded_origin_move_no_other_rate() {
+        // 5,000 flows of 0.2 bps share an origin of 1,000 bps; ε = 1e-3 allows 1 bps idle.
+        let n = 5000;
+        let mut net = crowd(n, 1000.0, &[10.0], &[1.0]);
+        net.set_tolerance(1e-3);
+        for i in 0..n {
+            net.add_flow(i, 0, 1 + i, 20.0);
+        }
+        let mut changed = vec![];
+        net.reshare(&mut changed);
+        assert_eq!(changed.len(), n as usize);
+        assert!((net.rate(7) - 0.2).abs() < 1e-9);
+        // One departure leaves 0.2 bps idle, within the tolerance: nothing moves.
+        net.remove_flow(0);
+        changed.clear();
+        net.reshare(&mut changed);
+        assert!(changed.is_empty(), "{} flows moved", changed.len());
+        net.check_fairness(1e-3).unwrap();
+        // The client's next request takes the freed capacity, at the others' rate.
+        net.add_flow(0, 0, 1, 20.0);
+        changed.clear();
+        net.reshare(&mut changed);
+        assert_eq!(changed, vec![0]);
+        assert!((net.rate(0) - 0.2).abs() < 1e-9);
+        // Departures without replacement: once more than 1 bps is idle, all re-share.
+        let mut moved = 0;
+        for i in 0..10 {
+            net.remove_flow(i);
+            changed.clear();
+            net.reshare(&mut changed);
+            moved += changed.len();
+            net.check_fairness(1e-3).unwrap();
+            net.check_caps(1e-9).unwrap();
+            net.check_totals().unwrap();
+        }
+        assert!(moved >= (n - 10) as usize, "only {moved} rates moved");
+        assert!(net.rate(100) > 0.2);
+    }
+
+    #[test]
+    fn exact_mode_reshares_every_departure() {
+        let n = 200;
+        let mut net = crowd(n, 100.0, &[10.0], &[1.0]);
+        for i in 0..n {
+            net.add_flow(i, 0, 1 + i, 20.0);
+        }
+        let mut changed = vec![];
+        net.reshare(&mut changed);
+        net.remove_flow(0);
+        changed.clear();
+        net.reshare(&mut changed);
+        assert_eq!(changed.len(), n as usize - 1);
+        net.check_fairness(0.0).unwrap();
+    }
+
+    #[derive(Debug, Clone)]
+    enum Op {
+        /// An origin request of client `c`, capped at the per-connection rate or not.
+        Origin(u32, bool),
+        /// A peer flow from client `a` to client `b`.
+        Peer(u32, u32),
+        /// End the k-th live flow.
+        End(usize),
+        Reshare,
+    }
+
+    fn op(clients: u32) -> impl Strategy<Value = Op> {
+        prop_oneof![
+            4 => (0..clients, any::<bool>()).prop_map(|(c, capped)| Op::Origin(c, capped)),
+            3 => (0..clients, 0..clients).prop_map(|(a, b)| Op::Peer(a, b)),
+            4 => (0usize..4096).prop_map(Op::End),
+            2 => Just(Op::Reshare),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(400))]
+        /// A crowded origin coupled to saturated download and upload links, with lazy
+        /// arrivals and departures: after every re-share no link is above capacity, the
+        /// allocation is ε-max-min fair, and the running totals match the rates.
+        #[test]
+        fn lazy_crowd_is_feasible_and_approximately_fair(
+            clients in 20u32..400,
+            origin in prop_oneof![Just(100.0), 10.0f64..1000.0],
+            down in proptest::collection::vec(prop_oneof![Just(8.0), Just(12.0), 0.5f64..30.0], 1..4),
+            up in proptest::collection::vec(prop_oneof![Just(1.0), Just(30.0), 0.1f64..30.0], 1..4),
+            start in 0u32..400,
+            ops in proptest::collection::vec(op(400), 1..400),
+            eps in prop_oneof![Just(1e-3), Just(1e-2), Just(0.1)],
+        ) {
+            let mut net = crowd(clients, origin, &down, &up);
+            net.set_tolerance(eps);
+            let mut live: Vec<u32> = vec![];
+            let mut next = 0;
+            let mut changed = vec![];
+            // A crowd already downloading from the origin.
+            for c in 0..start.min(clients) {
+                net.add_flow(next, 0, 1 + c, 2.0);
+                live.push(next);
+                next += 1;
+            }
+            net.reshare(&mut changed);
+            for o in ops {
+                match o {
+                    Op::Origin(c, capped) => {
+                        let cap = if capped { 2.0 } else { f64::INFINITY };
+                        net.add_flow(next, 0, 1 + c % clients, cap);
+                        live.push(next);
+                        next += 1;
+                    }
+                    Op::Peer(a, b) if a % clients != b % clients => {
+                        net.add_flow(next, 1 + clients + a % clients, 1 + b % clients, f64::INFINITY);
+                        live.push(next);
+                        next += 1;
+                    }
+                    Op::Peer(..) => {}
+                    Op::End(k) if !live.is_empty() => {
+                        let id = live.swap_remove(k % live.len());
+                        net.remove_flow(id);
+                    }
+                    Op::End(_) => {}
+                    Op::Reshare => {
+                        changed.clear();
+                        net.reshare(&mut changed);
+                        prop_assert!(net.check_caps(1e-9).is_ok(), "{:?}", net.check_caps(1e-9));
+                        let fair = net.check_fairness(eps);
+                        prop_assert!(fair.is_ok(), "{:?}", fair);
+                        prop_assert!(net.check_totals().is_ok(), "{:?}", net.check_totals());
+                    }
+                }
+            }
+        }
+    }
+}
