@@ -23,6 +23,7 @@ macro_rules! outln {
 }
 
 mod output;
+mod plot;
 mod progress;
 
 use std::path::{Path, PathBuf};
@@ -55,13 +56,14 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run a scenario; print a summary; write summary.json, timeseries.csv, peers.csv and
-    /// perf.json.
+    /// Run a scenario; print a summary; write summary.json, timeseries.csv, peers.csv,
+    /// summary.svg and perf.json.
     #[command(
         after_help = "Outputs (written atomically into --out, default results/<scenario file stem>/):\n  \
 summary.json     deterministic figures: offload, bytes by source, origin peak/p95, download-time percentiles, digest\n  \
 timeseries.csv   one row per sample interval: origin and peer bps, leechers, seeds, cumulative offload\n  \
 peers.csv        one row per download: content, class, arrival, completion, bytes from origin / peers, uploaded\n  \
+summary.svg      the run at a glance: traffic and swarm over time, download-time distribution per class\n  \
 perf.json        wall time, events per second, peak memory (not deterministic)"
     )]
     Run(RunArgs),
@@ -187,6 +189,10 @@ fn run(a: RunArgs) -> Result<()> {
         out.timeseries_csv().as_bytes(),
     )?;
     output::write_atomic(&out_dir.join("peers.csv"), out.peers_csv().as_bytes())?;
+    output::write_atomic(
+        &out_dir.join("summary.svg"),
+        plot::summary_svg(&out)?.as_bytes(),
+    )?;
     output::write_atomic(&out_dir.join("perf.json"), perf.to_json().as_bytes())?;
     if !a.quiet {
         out!("{}", out.human_summary());
@@ -197,7 +203,7 @@ fn run(a: RunArgs) -> Result<()> {
             sim_core::units::fmt_bytes(perf.peak_rss_bytes)
         );
         outln!(
-            "wrote       {}/{{summary.json,timeseries.csv,peers.csv,perf.json}}",
+            "wrote       {}/{{summary.json,timeseries.csv,peers.csv,summary.svg,perf.json}}",
             out_dir.display()
         );
     }

@@ -76,7 +76,13 @@ const DOWNLOAD_TIME_KEYS: &[&str] = &["mean", "p50", "p90", "p99", "max"];
 const PERF_KEYS: &[&str] = &["wall_time_s", "events_per_s", "peak_rss_bytes"];
 const TIMESERIES_HEADER: &str =
     "time_s,origin_bps,peer_bps,active_leechers,active_seeds,cumulative_offload";
-const OUTPUTS: &[&str] = &["summary.json", "timeseries.csv", "peers.csv", "perf.json"];
+const OUTPUTS: &[&str] = &[
+    "summary.json",
+    "timeseries.csv",
+    "peers.csv",
+    "summary.svg",
+    "perf.json",
+];
 
 /// The result files of a run, sorted as [`entries`] lists them.
 fn outputs() -> Vec<String> {
@@ -326,7 +332,7 @@ fn same_seed_gives_byte_identical_files_and_another_seed_another_digest() {
     let w = Work::with_tiny();
     w.ok(&["run", "tiny.toml", "--out", "a", "--quiet"]);
     w.ok(&["run", "tiny.toml", "--out", "b", "--quiet"]);
-    for file in ["summary.json", "timeseries.csv", "peers.csv"] {
+    for file in ["summary.json", "timeseries.csv", "peers.csv", "summary.svg"] {
         assert_eq!(
             w.read(&format!("a/{file}")),
             w.read(&format!("b/{file}")),
