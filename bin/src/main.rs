@@ -41,10 +41,12 @@ use sim_core::scenario::{self, Override};
     long_about = "swarmsim predicts what a P2P-assisted download client does for a content \
 provider: the share of bytes peers carry (offload), the load and cost on the origin, and \
 the download times users see.\n\n\
-A scenario is a TOML file (see scenarios/ for commented examples). Same scenario + seed \
-gives byte-identical outputs.",
+A scenario is a TOML file: scenarios/README.md documents every key, and the files in \
+scenarios/ are commented examples (catalog.toml: several titles sharing one origin). Same \
+scenario + seed gives byte-identical outputs.",
     after_help = "Examples:\n  \
 swarmsim run scenarios/quickstart.toml\n  \
+swarmsim run scenarios/catalog.toml --set contents.1.policy=http-only\n  \
 swarmsim run scenarios/flash-crowd.toml --seed 7 --set origin.capacity=1Gbps --out /tmp/fc\n  \
 swarmsim validate scenarios/poisson-steady.toml --set client.seed_time=exp(30min)\n  \
 swarmsim fluid scenarios/fluid-upload.toml"
@@ -117,7 +119,7 @@ struct RunArgs {
     /// Master seed (overrides `simulation.seed`).
     #[arg(long)]
     seed: Option<u64>,
-    /// Output directory [default: results/<scenario file stem>/].
+    /// Output directory (default: `results/<scenario file stem>/`).
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
     /// No progress bar and no summary on stdout (files are still written).
