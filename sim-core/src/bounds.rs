@@ -24,7 +24,7 @@ pub fn kumar_ross_s(
 }
 
 /// The Kumar–Ross bound of content `k` of a scenario when it arrives as a flash crowd, in
-/// seconds after the crowd arrives; `None` for other arrival processes. The server upload
+/// seconds after the crowd arrives; `None` for other arrival processes and empty crowds. The server upload
 /// u_s is the origin capacity (all of it: a lower bound must allow the content the whole
 /// origin) plus the uploads of the initial seeds of that content; `peer_caps` are its
 /// leechers' actual (upload, download) caps in bits/s, as drawn for this run.
@@ -33,6 +33,9 @@ pub fn scenario_kumar_ross_s(s: &Scenario, k: usize, peer_caps: &[(f64, f64)]) -
     let Arrivals::FlashCrowd { peers, .. } = content.arrivals else {
         return None;
     };
+    if peers == 0 {
+        return None;
+    }
     let file_bits = content.size_bytes as f64 * 8.0;
     let server_bps = s.origin.capacity_bps as f64
         + s.seeds

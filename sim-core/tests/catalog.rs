@@ -308,6 +308,15 @@ fn bad_catalogs_are_refused_with_the_key() {
         let e = err(&rest);
         assert!(e.contains(want), "got:\n{e}\nwant:\n{want}\nfor:\n{rest}");
     }
+    // A content released after the end of the simulation.
+    let late = two("", "release = \"3d\"");
+    let e = err(&late);
+    assert!(
+        e.contains(
+            "contents[1].release: \"b\" is released at 3d, not before simulation.max_time (2d)"
+        ),
+        "{e}"
+    );
     // Without an origin, every content needs seeds of its own.
     let no_origin = format!(
         "{}[[seeds]]\ncontent = \"a\"\nupload = \"10Mbps\"\n",

@@ -956,6 +956,25 @@ fn resolve(raw: RawScenario, default_name: &str, dir: Option<&Path>) -> Result<S
         dir,
     )?;
 
+    for (i, c) in contents.iter().enumerate() {
+        if c.release >= SimTime::ZERO.after(max_time) {
+            let key = if contents.len() == 1 {
+                "content.release".to_string()
+            } else {
+                format!("contents[{i}].release")
+            };
+            return Err(Invalid::new(
+                key,
+                format!(
+                    "{:?} is released at {}, not before simulation.max_time ({max_time}): \
+                     nobody could download it; release it earlier or raise max_time",
+                    c.name,
+                    SimDuration(c.release.as_us())
+                ),
+            )
+            .also("simulation.max_time"));
+        }
+    }
     let seeds = resolve_seeds(raw.seeds.unwrap_or_default(), &contents)?;
     let classes = resolve_classes(raw.classes)?;
     let audience = resolve_audience(raw.audience.map(|t| t.0).unwrap_or_default())?;
