@@ -66,6 +66,57 @@ pub fn summary_svg(out: &RunOutput) -> Result<String> {
     Ok(svg)
 }
 
+/// One line of a panel: its legend label, colour and points.
+struct Line {
+    label: String,
+    color: RGBColor,
+    points: Vec<(f64, f64)>,
+}
+
+/// One panel: axes from 0 to `x_top` and `y_top`, its lines and a legend at `legend`.
+struct Panel<'a> {
+    caption: &'a str,
+    x_desc: String,
+    y_desc: &'a str,
+    x_top: f64,
+    y_top: f64,
+    lines: Vec<Line>,
+    legend: SeriesLabelPosition,
+}
+
+fn draw_panel(
+    area: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>,
+    p: Panel<'_>,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let mut chart = ChartBuilder::on(area)
+        .caption(p.caption, ("sans-serif", 16))
+        .margin(10)
+        .x_label_area_size(35)
+        .y_label_area_size(60)
+        .build_cartesian_2d(0.0..p.x_top, 0.0..p.y_top)?;
+    chart
+        .configure_mesh()
+        .x_desc(p.x_desc)
+        .y_desc(p.y_desc)
+        .x_label_formatter(&tick_text(p.x_top))
+        .y_label_formatter(&tick_text(p.y_top))
+        .draw()?;
+    for line in p.lines {
+        let color = line.color;
+        chart
+            .draw_series(LineSeries::new(line.points, color.stroke_width(2)))?
+            .label(line.label)
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], color));
+    }
+    chart
+        .configure_series_labels()
+        .position(p.legend)
+        .background_style(WHITE.mix(0.8))
+        .border_style(BLACK)
+        .draw()?;
+    Ok(())
+}
+
 fn draw(out: &RunOutput, svg: &mut String) -> Result<(), Box<dyn std::error::Error>> {
     let s = &out.summary;
     let root = SVGBackend::with_string(svg, SIZE_PX).into_drawing_area();
@@ -82,109 +133,80 @@ fn draw(out: &RunOutput, svg: &mut String) -> Result<(), Box<dyn std::error::Err
     let panels = root.split_evenly((3, 1));
     let end_s = s.sim_duration_s.max(1e-6);
     let (unit, per) = time_unit(end_s);
-    let x_end = end_s / per;
     let rows = &out.timeseries;
 
-    // 1. Traffic.
+    // 1. Traffic. Each row is a mean over its interval: a step across the interval.
+    let interval = s.sample_interval_s;
+    let traffic = |label: &str, color, pick: fn(&SampleRow) -> f64| Line {
+        label: label.to_string(),
+        color,
+        points: rows
+            .iter()
+            .enumerate()
+            .flat_map(|(i, r)| {
+                let v = pick(r) / 1e6;
+                [(i as f64 * interval / per, v), (r.time_s / per, v)]
+            })
+            .collect(),
+    };
     let max_mbps = rows
         .iter()
         .map(|r| r.origin_bps.max(r.peer_bps) / 1e6)
         .fold(0.0, f64::max);
-    let mut chart = ChartBuilder::on(&panels[0])
-        .caption(
-            "Traffic (mean over each sample interval)",
-            ("sans-serif", 16),
-        )
-        .margin(10)
-        .x_label_area_size(35)
-        .y_label_area_size(60)
-        .build_cartesian_2d(0.0..x_end, 0.0..top(max_mbps))?;
-    chart
-        .configure_mesh()
-        .x_desc(format!("time ({unit})"))
-        .y_desc("Mbps")
-        .x_label_formatter(&tick_text(x_end))
-        .y_label_formatter(&tick_text(top(max_mbps)))
-        .draw()?;
-    // Each row is a mean over its interval: draw it as a step across the interval.
-    let interval = s.sample_interval_s;
-    for (label, color, pick) in [
-        (
-            "origin",
-            PALETTE[0],
-            (|r| r.origin_bps) as fn(&SampleRow) -> f64,
-        ),
-        ("peers", PALETTE[1], |r| r.peer_bps),
-    ] {
-        chart
-            .draw_series(LineSeries::new(
-                rows.iter().enumerate().flat_map(|(i, r)| {
-                    let v = pick(r) / 1e6;
-                    [(i as f64 * interval / per, v), (r.time_s / per, v)]
-                }),
-                color.stroke_width(2),
-            ))?
-            .label(label)
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], color));
-    }
-    chart
-        .configure_series_labels()
-        .background_style(WHITE.mix(0.8))
-        .border_style(BLACK)
-        .draw()?;
+    draw_panel(
+        &panels[0],
+        Panel {
+            caption: "Traffic (mean over each sample interval)",
+            x_desc: format!("time ({unit})"),
+            y_desc: "Mbps",
+            x_top: end_s / per,
+            y_top: top(max_mbps),
+            lines: vec![
+                traffic("origin", PALETTE[0], |r| r.origin_bps),
+                traffic("peers", PALETTE[1], |r| r.peer_bps),
+            ],
+            legend: SeriesLabelPosition::MiddleRight,
+        },
+    )?;
 
-    // 2. Swarm size.
+    // 2. Swarm size, counted at the end of each interval.
+    let swarm = |label: &str, color, pick: fn(&SampleRow) -> u32| Line {
+        label: label.to_string(),
+        color,
+        points: rows
+            .iter()
+            .map(|r| (r.time_s / per, f64::from(pick(r))))
+            .collect(),
+    };
     let max_peers = rows
         .iter()
         .map(|r| r.active_leechers.max(r.active_seeds) as f64)
         .fold(0.0, f64::max);
-    let mut chart = ChartBuilder::on(&panels[1])
-        .caption(
-            "Swarm (peers with their machine on, end of each interval)",
-            ("sans-serif", 16),
-        )
-        .margin(10)
-        .x_label_area_size(35)
-        .y_label_area_size(60)
-        .build_cartesian_2d(0.0..x_end, 0.0..top(max_peers))?;
-    chart
-        .configure_mesh()
-        .x_desc(format!("time ({unit})"))
-        .y_desc("peers")
-        .x_label_formatter(&tick_text(x_end))
-        .y_label_formatter(&tick_text(top(max_peers)))
-        .draw()?;
-    for (label, color, pick) in [
-        (
-            "leechers",
-            PALETTE[1],
-            (|r| r.active_leechers) as fn(&SampleRow) -> u32,
-        ),
-        ("seeds", PALETTE[2], |r| r.active_seeds),
-    ] {
-        chart
-            .draw_series(LineSeries::new(
-                rows.iter().map(|r| (r.time_s / per, f64::from(pick(r)))),
-                color.stroke_width(2),
-            ))?
-            .label(label)
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], color));
-    }
-    chart
-        .configure_series_labels()
-        .background_style(WHITE.mix(0.8))
-        .border_style(BLACK)
-        .draw()?;
+    draw_panel(
+        &panels[1],
+        Panel {
+            caption: "Swarm (peers with their machine on, end of each interval)",
+            x_desc: format!("time ({unit})"),
+            y_desc: "peers",
+            x_top: end_s / per,
+            y_top: top(max_peers),
+            lines: vec![
+                swarm("leechers", PALETTE[1], |r| r.active_leechers),
+                swarm("seeds", PALETTE[2], |r| r.active_seeds),
+            ],
+            legend: SeriesLabelPosition::MiddleRight,
+        },
+    )?;
 
-    // 3. Download times, per class.
+    // 3. Download times, per class: an empirical CDF, one step per completed download.
     let mut per_class: Vec<Vec<f64>> = vec![Vec::new(); s.classes.len()];
     for p in &out.peers {
         if let Some(t) = p.download_time_s() {
             per_class[p.class as usize].push(t);
         }
     }
-    // The axis ends at the 99th percentile of all download times (the slowest 1% would
-    // squash the rest); the cut is said in the caption.
+    // The axis ends at the 99th percentile of all download times when the slowest are far
+    // beyond it (they would squash the rest); the caption says so.
     let mut all: Vec<f64> = per_class.iter().flatten().copied().collect();
     all.sort_by(f64::total_cmp);
     let max_t = all.last().copied().unwrap_or(0.0);
@@ -192,6 +214,7 @@ fn draw(out: &RunOutput, svg: &mut String) -> Result<(), Box<dyn std::error::Err
     let cut = max_t > 2.0 * p99;
     let shown_t = if cut { p99 } else { max_t };
     let (t_unit, t_per) = time_unit(shown_t);
+    let x_top = top(shown_t / t_per);
     let caption = if cut {
         format!(
             "Download times, share of each class done by then (axis cut at the 99th \
@@ -201,45 +224,41 @@ fn draw(out: &RunOutput, svg: &mut String) -> Result<(), Box<dyn std::error::Err
     } else {
         "Download times (share of each class's completed downloads done by then)".to_string()
     };
-    let mut chart = ChartBuilder::on(&panels[2])
-        .caption(caption, ("sans-serif", 16))
-        .margin(10)
-        .x_label_area_size(35)
-        .y_label_area_size(60)
-        .build_cartesian_2d(0.0..top(shown_t / t_per), 0.0..1.0)?;
-    chart
-        .configure_mesh()
-        .x_desc(format!("download time ({t_unit})"))
-        .y_desc("share done")
-        .x_label_formatter(&tick_text(top(shown_t / t_per)))
-        .draw()?;
+    let mut lines = Vec::new();
     for (i, (class, times)) in s.classes.iter().zip(per_class.iter_mut()).enumerate() {
         if times.is_empty() {
             continue;
         }
         times.sort_by(f64::total_cmp);
         let n = times.len() as f64;
-        let color = PALETTE[(3 + i) % PALETTE.len()];
-        // A step per completed download: (t_k, (k + 1)/n).
-        let x_cut = top(shown_t / t_per);
-        let steps = times.iter().enumerate().flat_map(|(k, &t)| {
-            let x = (t / t_per).min(x_cut);
-            [(x, k as f64 / n), (x, (k + 1) as f64 / n)]
-        });
-        chart
-            .draw_series(LineSeries::new(steps, color.stroke_width(2)))?
-            .label(format!(
+        lines.push(Line {
+            label: format!(
                 "{} (p50 {:.0} s, p90 {:.0} s)",
                 class.name, class.download_time_s.p50, class.download_time_s.p90
-            ))
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], color));
+            ),
+            color: PALETTE[(3 + i) % PALETTE.len()],
+            points: times
+                .iter()
+                .enumerate()
+                .flat_map(|(k, &t)| {
+                    let x = (t / t_per).min(x_top);
+                    [(x, k as f64 / n), (x, (k + 1) as f64 / n)]
+                })
+                .collect(),
+        });
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::LowerRight)
-        .background_style(WHITE.mix(0.8))
-        .border_style(BLACK)
-        .draw()?;
+    draw_panel(
+        &panels[2],
+        Panel {
+            caption: &caption,
+            x_desc: format!("download time ({t_unit})"),
+            y_desc: "share done",
+            x_top,
+            y_top: 1.0,
+            lines,
+            legend: SeriesLabelPosition::LowerRight,
+        },
+    )?;
     root.present()?;
     Ok(())
 }
