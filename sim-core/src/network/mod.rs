@@ -40,7 +40,13 @@
 //! - a departure re-solves its links only if they were full and are now more than ε idle;
 //!   until then the freed capacity stays idle (at most ε of the link) or goes to the next
 //!   new flow. At the origin, a departure is followed by the client's next request, so
-//!   a re-share with thousands of origin flows moves one rate instead of all of them.
+//!   a re-share with thousands of origin flows moves one rate instead of all of them;
+//! - a boundary that saturates below the rate of flows outside the component (a crowded
+//!   origin that a slower flow, freed elsewhere, now needs more of) does not pull in all
+//!   its flows: only enough of the fastest outside flows join to fund the slower ones up to
+//!   within ε/2 of them (about 2/ε flows of a link with thousands), and the link stays a
+//!   boundary (no flow there faster than before). The usual checks follow, so the
+//!   guarantee below is unchanged.
 //!
 //! The guarantee, ε-max-min fairness, holds after every re-share ([`Network::check_fairness`]
 //! and [`Network::check_caps`], tested after every re-share on random instances, including
@@ -119,6 +125,18 @@ impl Ord for Level {
             .then(self.kind.cmp(&o.kind))
             .then(self.id.cmp(&o.id))
     }
+}
+
+/// How a boundary breaks max-min fairness after a fill.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Breach {
+    /// It does not.
+    None,
+    /// It saturated at a level below flows outside the component faster than this
+    /// (bits/s): they should yield.
+    Faster(f64),
+    /// Otherwise (capacity left idle, or an outside flow too slow): it must be re-solved.
+    Other,
 }
 
 /// Running totals of a resource's rates are recomputed from scratch after this many
@@ -493,10 +511,19 @@ impl Network {
             let mut grew = false;
             for k in 0..self.boundary.len() {
                 let r = self.boundary[k];
-                if self.boundary_violated(r, epoch) {
-                    self.kind[r as usize] = Kind::Constraint;
-                    self.stack.push(r);
-                    grew = true;
+                match self.boundary_violated(r, epoch) {
+                    Breach::None => {}
+                    // Tolerant mode: only the flows that are too fast yield; the slower
+                    // ones stay outside, as do the links beyond them.
+                    Breach::Faster(limit_bps) if self.tolerance > 0.0 => {
+                        self.take_faster(r, limit_bps, epoch);
+                        grew = true;
+                    }
+                    _ => {
+                        self.kind[r as usize] = Kind::Constraint;
+                        self.stack.push(r);
+                        grew = true;
+                    }
                 }
             }
             // Tolerant mode: links outside the fill (not binding, or only losing flows)
@@ -707,25 +734,32 @@ impl Network {
                 self.take_in(f, epoch);
                 let fl = &self.flows[f as usize];
                 for o in [fl.src, fl.dst] {
-                    if self.res_epoch[o as usize] == epoch {
-                        continue;
-                    }
-                    self.res_epoch[o as usize] = epoch;
-                    self.kind[o as usize] = if !self.binding(o) {
-                        if self.tolerance > 0.0 {
-                            self.ignored.push(o);
-                        }
-                        Kind::Ignored
-                    } else if self.tolerance == 0.0 && self.saturated(o) {
-                        self.stack.push(o);
-                        Kind::Constraint
-                    } else {
-                        self.boundary.push(o);
-                        Kind::Boundary
-                    };
+                    self.classify(o, epoch);
                 }
             }
         }
+    }
+
+    /// Classify resource `o`, reached by a flow of the component, unless it already is:
+    /// irrelevant if not binding; in exact mode part of the component if saturated (its
+    /// fair share may move); else a boundary.
+    fn classify(&mut self, o: ResourceId, epoch: u32) {
+        if self.res_epoch[o as usize] == epoch {
+            return;
+        }
+        self.res_epoch[o as usize] = epoch;
+        self.kind[o as usize] = if !self.binding(o) {
+            if self.tolerance > 0.0 {
+                self.ignored.push(o);
+            }
+            Kind::Ignored
+        } else if self.tolerance == 0.0 && self.saturated(o) {
+            self.stack.push(o);
+            Kind::Constraint
+        } else {
+            self.boundary.push(o);
+            Kind::Boundary
+        };
     }
 
     /// Does resource `r` carry (nearly) its capacity at the current rates?
@@ -748,7 +782,7 @@ impl Network {
     /// Either it saturated at a level below the rate of a flow outside the component (that
     /// flow should yield), or it was saturated before and now has spare capacity (the flows
     /// outside that it bottlenecked could grow).
-    fn boundary_violated(&mut self, r: ResourceId, epoch: u32) -> bool {
+    fn boundary_violated(&mut self, r: ResourceId, epoch: u32) -> Breach {
         let eps = self.tolerance;
         let ri = r as usize;
         let cap = self.cap[ri];
@@ -760,17 +794,17 @@ impl Network {
         // it should yield to them.
         if level.is_finite() && max_old > limit(level) && self.outside_max(r, epoch) > limit(level)
         {
-            return true;
+            return Breach::Faster(limit(level));
         }
         // It was a bottleneck and now has spare capacity: the flows it held could grow.
         if self.full(old, cap, -1e-11) && !self.full(new, cap, 1e-11) {
-            return true;
+            return Breach::Other;
         }
         let ins_max = self.inside(r, epoch).new_max_bps;
         // Tolerant mode: no flow here is faster than before, so a flow that had this link
         // as its bottleneck still has it (it is no emptier, by the test above).
         if eps > 0.0 && ins_max <= max_old {
-            return false;
+            return Breach::None;
         }
         // It is full now: every outside flow much slower than the fastest flow here must
         // have its bottleneck elsewhere, or it should get more here.
@@ -783,11 +817,43 @@ impl Network {
                     && limit(rate) < max_now
                     && !self.bottlenecked_elsewhere(g, r, epoch)
                 {
-                    return true;
+                    return Breach::Other;
                 }
             }
         }
-        false
+        Breach::None
+    }
+
+    /// Tolerant mode: boundary `r` saturated at a level below the rate of flows outside the
+    /// component, faster than `limit_bps`. Those flows should yield, but only enough for
+    /// the component's flows there to come within the tolerance of them: aiming at a level
+    /// of `top / (1 + ε/2)` (`top` the fastest outside flow), take in outside flows faster
+    /// than that until the capacity they would give up covers what the inside flows lack
+    /// (on a link with thousands of flows, about 2/ε of them rather than all). `r` stays a
+    /// boundary that offers the component what the flows left outside leave; the other
+    /// links of the new flows are classified as [`Network::expand`] does. At least one flow
+    /// is taken in; if the level falls short, the next check takes more.
+    fn take_faster(&mut self, r: ResourceId, limit_bps: f64, epoch: u32) {
+        let top = self.outside_max(r, epoch);
+        let target = top / (1.0 + self.tolerance / 2.0);
+        let level = self.sat_level[r as usize];
+        let mut lack = self.inside(r, epoch).n as f64 * (target - level).max(0.0) * 1.01;
+        debug_assert!(top > limit_bps && top > target);
+        for k in 0..self.flows_on[r as usize].len() {
+            let f = self.flows_on[r as usize][k];
+            let rate = self.flows[f as usize].rate;
+            if self.flow_epoch[f as usize] == epoch || rate <= target {
+                continue;
+            }
+            lack -= rate - target;
+            self.take_in(f, epoch);
+            let fl = &self.flows[f as usize];
+            let o = if fl.src == r { fl.dst } else { fl.src };
+            self.classify(o, epoch);
+            if lack <= 0.0 {
+                break;
+            }
+        }
     }
 
     /// Does flow `g` have a bottleneck (within the tolerance) other than resource `r`: its

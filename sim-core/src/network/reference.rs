@@ -241,6 +241,44 @@ mod lazy_tests {
     }
 
     #[test]
+    fn a_pinned_flow_regaining_room_moves_about_two_over_eps_rates() {
+        // 10,000 flows of 1 bps fill an origin of 10,000 bps; client 0's origin flow is held
+        // below that by 20 peer flows sharing its 10 bps download link.
+        let n = 10_000;
+        let eps = 1e-3;
+        let mut net = crowd(n, 10_000.0, &[10.0], &[10.0]);
+        net.set_tolerance(eps);
+        for i in 0..n {
+            net.add_flow(i, 0, 1 + i, 20.0);
+        }
+        for k in 0..20 {
+            net.add_flow(n + k, 1 + n + 1 + k, 1, f64::INFINITY);
+        }
+        let mut changed = vec![];
+        net.reshare(&mut changed);
+        net.check_fairness(eps).unwrap();
+        assert!((net.rate(0) - 10.0 / 21.0).abs() < 1e-6, "{}", net.rate(0));
+        // The peers leave: the origin flow should grow to the others' rate, which must
+        // yield. Within ε only about 2/ε of them give way (to (1 + ε/2)⁻¹ of their rate),
+        // not all 10,000.
+        for k in 0..20 {
+            net.remove_flow(n + k);
+        }
+        changed.clear();
+        net.reshare(&mut changed);
+        net.check_caps(1e-9).unwrap();
+        net.check_fairness(eps).unwrap();
+        net.check_totals().unwrap();
+        assert!(
+            net.rate(0) * (1.0 + eps) >= net.rate(5000),
+            "{}",
+            net.rate(0)
+        );
+        assert!(changed.len() < 1500, "{} rates moved", changed.len());
+        assert!(changed.len() > 500, "{} rates moved", changed.len());
+    }
+
+    #[test]
     fn exact_mode_reshares_every_departure() {
         let n = 200;
         let mut net = crowd(n, 100.0, &[10.0], &[1.0]);
