@@ -259,27 +259,39 @@ fn diurnal_times(
     out
 }
 
-/// Class of each of `n` peers: exact shares by largest remainder, shuffled.
-fn assign_classes(s: &Scenario, n: usize, rng: &mut StreamRng) -> Vec<u16> {
-    let mut counts: Vec<usize> = s
-        .classes
-        .iter()
-        .map(|c| (c.share * n as f64).floor() as usize)
-        .collect();
-    let mut order: Vec<usize> = (0..s.classes.len()).collect();
-    let frac = |i: usize| s.classes[i].share * n as f64 - counts[i] as f64;
+/// `total` split in proportion to `shares` (which sum to about 1) into whole numbers that
+/// sum to `total`: the floors, then one more each to the largest remainders (ties to the
+/// lower index), cycling if need be; a surplus from shares summing above 1 is taken back from
+/// the last indices.
+pub fn largest_remainder(total: usize, shares: &[f64]) -> Vec<usize> {
+    let quotas: Vec<f64> = shares.iter().map(|s| s * total as f64).collect();
+    let mut counts: Vec<usize> = quotas.iter().map(|q| q.floor() as usize).collect();
+    let mut order: Vec<usize> = (0..shares.len()).collect();
+    let frac = |i: usize| quotas[i] - quotas[i].floor();
     order.sort_by(|&a, &b| frac(b).total_cmp(&frac(a)).then(a.cmp(&b)));
     let mut k = 0;
-    while counts.iter().sum::<usize>() < n {
+    while counts.iter().sum::<usize>() < total && !order.is_empty() {
         counts[order[k % order.len()]] += 1;
         k += 1;
     }
+    let mut surplus = counts.iter().sum::<usize>().saturating_sub(total);
+    for c in counts.iter_mut().rev() {
+        let take = surplus.min(*c);
+        *c -= take;
+        surplus -= take;
+    }
+    counts
+}
+
+/// Class of each of `n` peers: exact shares by largest remainder, shuffled.
+fn assign_classes(s: &Scenario, n: usize, rng: &mut StreamRng) -> Vec<u16> {
+    let shares: Vec<f64> = s.classes.iter().map(|c| c.share).collect();
+    let counts = largest_remainder(n, &shares);
     let mut out: Vec<u16> = counts
         .iter()
         .enumerate()
         .flat_map(|(i, &c)| std::iter::repeat_n(i as u16, c))
         .collect();
-    out.truncate(n);
     for i in (1..out.len()).rev() {
         let j = rng.below(i as u64 + 1) as usize;
         out.swap(i, j);

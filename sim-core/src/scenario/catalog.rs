@@ -24,7 +24,7 @@ use super::model::{Arrivals, ContentSpec, Policy, PolicySpec};
 use super::raw::{Process, RawArrivals, RawContent, Tab, PROCESS_EXPECTED};
 use crate::time::{SimDuration, SimTime};
 use crate::units::{DURATION_EXPECTED, SIZE_EXPECTED};
-use crate::workload::expected_count;
+use crate::workload::{expected_count, largest_remainder};
 
 /// The `[client]` keys that give every content's policy a default.
 #[derive(Debug, Default)]
@@ -493,7 +493,7 @@ fn split_demand(
     }
     let shares = demand_shares(a, raws, sharing, table)?;
     let flash_peers = match &process {
-        Arrivals::FlashCrowd { peers, .. } => largest_remainder(*peers, &shares),
+        Arrivals::FlashCrowd { peers, .. } => largest_remainder(*peers as usize, &shares),
         _ => Vec::new(),
     };
     for (k, &i) in sharing.iter().enumerate() {
@@ -501,7 +501,7 @@ fn split_demand(
         contents[i].demand_share = Some(share);
         contents[i].arrivals = match &process {
             &Arrivals::FlashCrowd { at, .. } => Arrivals::FlashCrowd {
-                peers: flash_peers[k],
+                peers: flash_peers[k] as u32,
                 at,
             },
             &Arrivals::Poisson {
@@ -632,23 +632,6 @@ pub fn zipf_shares(n: usize, s: f64) -> Vec<f64> {
     let w: Vec<f64> = (1..=n).map(|k| (k as f64).powf(-s)).collect();
     let total: f64 = w.iter().sum();
     w.into_iter().map(|x| x / total).collect()
-}
-
-/// `total` split by `shares` into integers that sum to `total`: floors, then one more to
-/// the largest remainders (ties to the earlier rank).
-fn largest_remainder(total: u32, shares: &[f64]) -> Vec<u32> {
-    let quotas: Vec<f64> = shares.iter().map(|s| s * f64::from(total)).collect();
-    let mut out: Vec<u32> = quotas.iter().map(|q| q.floor() as u32).collect();
-    let given: u32 = out.iter().sum();
-    let mut order: Vec<usize> = (0..shares.len()).collect();
-    order.sort_by(|&a, &b| {
-        let (ra, rb) = (quotas[a] - quotas[a].floor(), quotas[b] - quotas[b].floor());
-        rb.total_cmp(&ra).then(a.cmp(&b))
-    });
-    for &i in order.iter().take(total.saturating_sub(given) as usize) {
-        out[i] += 1;
-    }
-    out
 }
 
 /// Move a content's process windows to start at its release; check that no traced arrival
