@@ -440,13 +440,7 @@ impl Network {
             let r = self.dirty[k];
             self.dirty_mark[r as usize] = false;
             if self.res_epoch[r as usize] != epoch {
-                self.res_epoch[r as usize] = epoch;
-                self.kind[r as usize] = if self.binding(r) {
-                    Kind::Constraint
-                } else {
-                    Kind::Free
-                };
-                self.stack.push(r);
+                self.re_solve(r, epoch);
             }
         }
         self.dirty.clear();
@@ -493,13 +487,7 @@ impl Network {
         for k in 0..self.soft.len() {
             let r = self.soft[k];
             if self.res_epoch[r as usize] != epoch && self.bottleneck_lost(r, epoch) {
-                self.res_epoch[r as usize] = epoch;
-                self.kind[r as usize] = if self.binding(r) {
-                    Kind::Constraint
-                } else {
-                    Kind::Free
-                };
-                self.stack.push(r);
+                self.re_solve(r, epoch);
             }
         }
         loop {
@@ -539,13 +527,7 @@ impl Network {
                     continue;
                 }
                 if self.bottleneck_lost(r, epoch) {
-                    self.res_epoch[ri] = epoch;
-                    self.kind[ri] = if self.binding(r) {
-                        Kind::Constraint
-                    } else {
-                        Kind::Free
-                    };
-                    self.stack.push(r);
+                    self.re_solve(r, epoch);
                     grew = true;
                 }
             }
@@ -704,6 +686,18 @@ impl Network {
             used - ins.old_bps + ins.new_bps
         };
         (used + self.removed_bps[ri], now)
+    }
+
+    /// Put link `r` into this re-share's component (epoch `epoch`): all its flows are
+    /// recomputed, under its capacity if it is binding.
+    fn re_solve(&mut self, r: ResourceId, epoch: u32) {
+        self.res_epoch[r as usize] = epoch;
+        self.kind[r as usize] = if self.binding(r) {
+            Kind::Constraint
+        } else {
+            Kind::Free
+        };
+        self.stack.push(r);
     }
 
     /// Tolerant mode, for a resource that is not a constraint of the fill: was it full (so
