@@ -210,7 +210,7 @@ fn draw(out: &RunOutput, svg: &mut String) -> Result<(), Box<dyn std::error::Err
     let mut all: Vec<f64> = per_class.iter().flatten().copied().collect();
     all.sort_by(f64::total_cmp);
     let max_t = all.last().copied().unwrap_or(0.0);
-    let p99 = sim_core::metrics::percentile(&all, 99.0);
+    let p99 = sim_core::metrics::percentile(&all, 99.0).unwrap_or(0.0);
     let cut = max_t > 2.0 * p99;
     let shown_t = if cut { p99 } else { max_t };
     let (t_unit, t_per) = time_unit(shown_t);
@@ -233,8 +233,10 @@ fn draw(out: &RunOutput, svg: &mut String) -> Result<(), Box<dyn std::error::Err
         let n = times.len() as f64;
         lines.push(Line {
             label: format!(
-                "{} (p50 {:.0} s, p90 {:.0} s)",
-                class.name, class.download_time_s.p50, class.download_time_s.p90
+                "{} (p50 {}, p90 {})",
+                class.name,
+                sim_core::report::secs_text(class.download_time_s.p50),
+                sim_core::report::secs_text(class.download_time_s.p90)
             ),
             color: PALETTE[(3 + i) % PALETTE.len()],
             points: times

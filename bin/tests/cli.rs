@@ -66,8 +66,11 @@ const SUMMARY_KEYS: &[&str] = &[
     "bytes_from_origin",
     "bytes_from_peers",
     "offload_ratio",
-    "origin_peak_bps",
-    "origin_p95_bps",
+    "origin_peak_instant_bps",
+    "origin_peak_sample_bps",
+    "origin_p95_sample_bps",
+    "unfinished_downloads",
+    "abandoned_downloads",
     "download_time_s",
     "sim_duration_s",
     "events",
@@ -75,7 +78,7 @@ const SUMMARY_KEYS: &[&str] = &[
 const DOWNLOAD_TIME_KEYS: &[&str] = &["mean", "p50", "p90", "p99", "max"];
 const PERF_KEYS: &[&str] = &["wall_time_s", "events_per_s", "peak_rss_bytes"];
 const TIMESERIES_HEADER: &str =
-    "time_s,origin_bps,peer_bps,active_leechers,active_seeds,cumulative_offload";
+    "time_s,origin_bytes,peer_bytes,origin_bps,peer_bps,active_leechers,active_seeds,cumulative_offload";
 const OUTPUTS: &[&str] = &[
     "summary.json",
     "timeseries.csv",
@@ -216,6 +219,7 @@ fn run_writes_the_three_result_files() {
     for key in SUMMARY_KEYS {
         assert!(summary.get(key).is_some(), "summary.json lacks {key}");
     }
+    assert!(summary["download_time_s"]["count"].is_u64());
     for key in DOWNLOAD_TIME_KEYS {
         assert!(
             summary["download_time_s"][key].is_f64(),
@@ -243,9 +247,14 @@ fn run_writes_the_three_result_files() {
     assert_eq!(lines.next(), Some(TIMESERIES_HEADER));
     let rows: Vec<&str> = lines.collect();
     assert!(!rows.is_empty(), "timeseries.csv has no rows");
+    let mut origin_bytes = 0u64;
     for row in rows {
-        assert_eq!(row.split(',').count(), 6, "row {row:?}");
+        let cells: Vec<&str> = row.split(',').collect();
+        assert_eq!(cells.len(), 8, "row {row:?}");
+        origin_bytes += cells[1].parse::<u64>().unwrap();
     }
+    // The time series counts every origin byte once.
+    assert_eq!(origin_bytes, summary["bytes_from_origin"].as_u64().unwrap());
 
     // peers.csv: one row per leecher, whose byte columns add up to the summary's.
     let csv = w.read("out/peers.csv");

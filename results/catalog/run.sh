@@ -25,6 +25,8 @@ fi
 python3 - "$here" <<'PY'
 import sys
 here = sys.argv[1]
+def fmt_s(x):
+    return "–" if x is None else f"{x:.0f}"
 # 100 titles of 200 MB (equal sizes, so only popularity differs), Zipf(1.0) over a Poisson
 # demand of 20,000 downloads in a week, released together; the audience of the shipped
 # catalog. Everything else is the shipped catalog's.
@@ -55,6 +57,8 @@ rm -f "$here/four-titles/perf.json" "$here/long-tail/perf.json"
 python3 - "$here" > "$here/tables.md" <<'PY'
 import json, sys
 here = sys.argv[1]
+def fmt_s(x):
+    return "–" if x is None else f"{x:.0f}"
 def table(summary, ranks=None):
     rows = ["| rank | content | policy | demand share | downloads | offload | download p50 / p90, s | origin GB | cost share | cost alone |",
             "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
@@ -64,7 +68,7 @@ def table(summary, ranks=None):
         t = c["download_time_s"]
         o = c["origin"]
         rows.append(f"| {i} | {c['name']} | {c['policy']} | {c['demand_share']:.3f} | {c['peers']} | "
-                    f"{c['offload_ratio']:.3f} | {t['p50']:.0f} / {t['p90']:.0f} | {o['gb']:.1f} | "
+                    f"{c['offload_ratio']:.3f} | {fmt_s(t['p50'])} / {fmt_s(t['p90'])} | {o['bytes'] / 1e9:.1f} | "
                     f"{o['cost_share']:.2f} | {o['cost_alone']:.2f} |")
     return "\n".join(rows)
 for name, title, ranks in [("four-titles", "scenarios/catalog.toml (seed 1)", None),
@@ -72,8 +76,8 @@ for name, title, ranks in [("four-titles", "scenarios/catalog.toml (seed 1)", No
     s = json.load(open(f"{here}/{name}/summary.json"))
     c = s["origin_cost"]
     print(f"## {title}\n")
-    print(f"{s['peers']} downloads, offload {s['offload_ratio']:.3f}, origin {c['gb']:.1f} GB, "
-          f"p95 {c['p95_5min_mbps']:.1f} Mbps, bill {c['total_cost']:.2f}\n")
+    print(f"{s['peers']} downloads, offload {s['offload_ratio']:.3f}, origin {c['bytes'] / 1e9:.1f} GB, "
+          f"p95 {c['p95_5min_bps'] / 1e6:.1f} Mbps, bill {c['total_cost']:.2f}\n")
     print(table(s, ranks))
     if name == "long-tail":
         top = s["contents"][:10]

@@ -35,6 +35,8 @@ start=$(date +%s)
 SEEDS="${SEEDS:-100}" SENS_SEEDS="${SENS_SEEDS:-40}" JOBS="${JOBS:-2}" \
 python3 - "$bin" "$root" "$here" <<'PY'
 import csv, json, os, shutil, statistics, subprocess, sys, tempfile, tomllib
+def nan_if_none(x):
+    return float("nan") if x is None else x
 from concurrent.futures import ThreadPoolExecutor
 
 BIN, ROOT, HERE = sys.argv[1:4]
@@ -128,8 +130,8 @@ def run(job):
         "completed": c,
         "abandoned": j["abandoned_downloads"],
         "bytes_ratio": j["bytes_delivered"] / (c * SIZE) if c else float("nan"),
-        "mean_dl_min": j["download_time_s"]["mean"] / 60,
-        "p50_dl_min": j["download_time_s"]["p50"] / 60,
+        "mean_dl_min": nan_if_none(j["download_time_s"]["mean"]) / 60,
+        "p50_dl_min": nan_if_none(j["download_time_s"]["p50"]) / 60,
         "copies_held": held,
         "stopped_at_max_time": j["stopped_at_max_time"],
         "digest": j["digest"],

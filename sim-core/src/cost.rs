@@ -8,7 +8,7 @@
 
 use serde::Serialize;
 
-use crate::metrics::percentile;
+use crate::metrics::{percentile, rate_bps};
 use crate::scenario::Pricing;
 
 /// Width of a billing sample: 5 minutes, in microseconds.
@@ -21,23 +21,26 @@ const MONTH_S: f64 = 30.0 * 86_400.0;
 pub struct OriginDay {
     /// Day index from the start of the run (0 = the first 24 h).
     pub day: u32,
-    /// Origin bytes that day, in GB (10^9 bytes).
-    pub gb: f64,
-    /// Highest 5-minute average origin rate that day, Mbps.
-    pub peak_mbps: f64,
-    /// 95th percentile of that day's 5-minute averages, Mbps.
-    pub p95_mbps: f64,
+    /// Origin bytes that day (the days sum to the run's origin bytes exactly).
+    pub bytes: u64,
+    /// Highest 5-minute average origin rate that day, bits/s.
+    pub peak_5min_bps: f64,
+    /// 95th percentile of that day's 5-minute averages, bits/s.
+    pub p95_5min_bps: f64,
 }
 
-/// The origin's bill for the run.
+/// The origin's bill for the run. Amounts are in the price list's currency.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct OriginCost {
-    /// Origin bytes in GB (10^9 bytes).
-    pub gb: f64,
+    /// Origin bytes (the billed volume).
+    pub bytes: u64,
     /// Volume charge from the price tiers.
     pub volume_cost: f64,
-    /// 95th percentile of the 5-minute origin rate over the whole run, Mbps.
-    pub p95_5min_mbps: f64,
+    /// Highest 5-minute average origin rate over the run, bits/s.
+    pub peak_5min_bps: f64,
+    /// 95th percentile of the 5-minute average origin rates over the whole run (the billed
+    /// rate), bits/s.
+    pub p95_5min_bps: f64,
     /// 95th-percentile charge, prorated to the simulated duration.
     pub p95_cost: f64,
     /// Volume plus 95th-percentile charges.
@@ -61,16 +64,23 @@ pub fn volume_cost(bytes: u64, pricing: &Pricing) -> f64 {
     cost
 }
 
-/// The bill, from the origin bits of each 5-minute sample (the last one possibly
-/// shorter: `end_us` is the end of the run) and the total origin bytes.
-pub fn origin_cost(samples_bits: &[f64], end_us: u64, bytes: u64, pricing: &Pricing) -> OriginCost {
-    let mbps: Vec<f64> = samples_bits
+/// A rate rounded to whole bits/s (no float noise in `summary.json`).
+fn tidy(x: f64) -> f64 {
+    x.round()
+}
+
+/// The bill, from the origin bytes of each 5-minute sample (the last one possibly
+/// shorter: `end_us` is the end of the run).
+pub fn origin_cost(samples_bytes: &[u64], end_us: u64, pricing: &Pricing) -> OriginCost {
+    let bps: Vec<f64> = samples_bytes
         .iter()
         .enumerate()
-        .map(|(i, bits)| {
+        .map(|(i, &bytes)| {
             let start = i as u64 * BILLING_SAMPLE_US;
-            let len = end_us.saturating_sub(start).clamp(1, BILLING_SAMPLE_US);
-            bits / (len as f64 / 1e6) / 1e6
+            rate_bps(
+                bytes,
+                end_us.saturating_sub(start).clamp(1, BILLING_SAMPLE_US),
+            )
         })
         .collect();
     let sorted = |v: &[f64]| {
@@ -78,29 +88,37 @@ pub fn origin_cost(samples_bits: &[f64], end_us: u64, bytes: u64, pricing: &Pric
         v.sort_by(f64::total_cmp);
         v
     };
-    let p95 = percentile(&sorted(&mbps), 95.0);
+    let peak = |v: &[f64]| v.iter().copied().fold(0.0, f64::max);
+    let p95 = percentile(&sorted(&bps), 95.0).unwrap_or(0.0);
     let per_day_samples = (86_400_000_000 / BILLING_SAMPLE_US) as usize;
-    let per_day = mbps
+    let per_day = bps
         .chunks(per_day_samples)
-        .zip(samples_bits.chunks(per_day_samples))
+        .zip(samples_bytes.chunks(per_day_samples))
         .enumerate()
-        .map(|(day, (rates, bits))| OriginDay {
+        .map(|(day, (rates, bytes))| OriginDay {
             day: day as u32,
-            gb: bits.iter().sum::<f64>() / 8.0 / 1e9,
-            peak_mbps: rates.iter().copied().fold(0.0, f64::max),
-            p95_mbps: percentile(&sorted(rates), 95.0),
+            bytes: bytes.iter().sum(),
+            peak_5min_bps: tidy(peak(rates)),
+            p95_5min_bps: tidy(percentile(&sorted(rates), 95.0).unwrap_or(0.0)),
         })
         .collect();
+    let bytes: u64 = samples_bytes.iter().sum();
     let volume = volume_cost(bytes, pricing);
-    let p95_cost = p95 * pricing.per_mbps_month * (end_us as f64 / 1e6 / MONTH_S);
+    let p95_cost = p95 / 1e6 * pricing.per_mbps_month * (end_us as f64 / 1e6 / MONTH_S);
     OriginCost {
-        gb: bytes as f64 / 1e9,
-        volume_cost: volume,
-        p95_5min_mbps: p95,
-        p95_cost,
-        total_cost: volume + p95_cost,
+        bytes,
+        volume_cost: money(volume),
+        peak_5min_bps: tidy(peak(&bps)),
+        p95_5min_bps: tidy(p95),
+        p95_cost: money(p95_cost),
+        total_cost: money(volume + p95_cost),
         per_day,
     }
+}
+
+/// Money rounded to 1e-9 of the currency unit (no float noise in `summary.json`).
+fn money(x: f64) -> f64 {
+    (x * 1e9).round() / 1e9
 }
 
 #[cfg(test)]
@@ -137,18 +155,22 @@ mod tests {
     fn p95_of_five_minute_samples_and_days() {
         // 40 samples (200 min): 38 at 10 Mbps, 2 bursts at 100 Mbps. The top 5% (2 of 40)
         // are discarded, so the billed rate is 10 Mbps.
-        let bits_at = |mbps: f64| mbps * 1e6 * 300.0;
-        let mut samples: Vec<f64> = vec![bits_at(10.0); 40];
-        samples[3] = bits_at(100.0);
-        samples[17] = bits_at(100.0);
+        let bytes_at = |mbps: u64| mbps * 1_000_000 * 300 / 8;
+        let mut samples: Vec<u64> = vec![bytes_at(10); 40];
+        samples[3] = bytes_at(100);
+        samples[17] = bytes_at(100);
         let end = 40 * BILLING_SAMPLE_US;
-        let c = origin_cost(&samples, end, 1_000_000_000, &tiers());
-        assert!((c.p95_5min_mbps - 10.0).abs() < 1e-9);
+        let c = origin_cost(&samples, end, &tiers());
+        assert_eq!(c.p95_5min_bps, 10e6);
+        assert_eq!(c.peak_5min_bps, 100e6);
+        assert_eq!(c.bytes, 38 * bytes_at(10) + 2 * bytes_at(100));
         assert_eq!(c.per_day.len(), 1);
-        assert!((c.per_day[0].peak_mbps - 100.0).abs() < 1e-9);
+        assert_eq!(c.per_day[0].peak_5min_bps, 100e6);
+        assert_eq!(c.per_day[0].bytes, c.bytes);
         // 10 Mbps x 2 per Mbps-month, prorated to 200 min of a 30-day month.
         let want = 10.0 * 2.0 * (200.0 * 60.0) / (30.0 * 86_400.0);
-        assert!((c.p95_cost - want).abs() < 1e-12);
-        assert!((c.volume_cost - 0.085).abs() < 1e-12);
+        assert!((c.p95_cost - want).abs() < 1e-9);
+        // 15.3 GB at 0.085 per GB.
+        assert!((c.volume_cost - 0.085 * c.bytes as f64 / 1e9).abs() < 1e-9);
     }
 }

@@ -7,7 +7,7 @@
 use serde::Serialize;
 
 use crate::cost::{origin_cost, OriginCost};
-use crate::metrics::{percentile, Recorder};
+use crate::metrics::{percentile, rate_bps, Recorder};
 use crate::scenario::{Policy, Scenario};
 use crate::time::SimTime;
 use crate::units::{fmt_bytes, fmt_rate};
@@ -54,38 +54,54 @@ impl PeerRecord {
     }
 }
 
-/// Summary statistics of download times, seconds.
+/// Summary statistics of download times, seconds; each is `None` (`null` in JSON, "–"
+/// for people) when no download completed.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct TimeStats {
+    /// Completed downloads behind the figures.
+    pub count: u32,
     /// Mean.
-    pub mean: f64,
+    pub mean: Option<f64>,
     /// Median (nearest rank).
-    pub p50: f64,
+    pub p50: Option<f64>,
     /// 90th percentile.
-    pub p90: f64,
+    pub p90: Option<f64>,
     /// 99th percentile.
-    pub p99: f64,
+    pub p99: Option<f64>,
     /// Maximum.
-    pub max: f64,
+    pub max: Option<f64>,
+}
+
+/// Seconds rounded to the simulator's resolution (1 µs), so figures carry no float noise.
+pub fn round_us(s: f64) -> f64 {
+    (s * 1e6).round() / 1e6
+}
+
+/// A ratio rounded to 1e-12 (no float noise).
+fn round_ratio(x: f64) -> f64 {
+    (x * 1e12).round() / 1e12
 }
 
 impl TimeStats {
-    /// Statistics of `times` (sorted in place); all zero when empty.
+    /// Statistics of `times` (sorted in place).
     pub fn of(times: &mut [f64]) -> TimeStats {
         times.sort_by(f64::total_cmp);
-        let mean = if times.is_empty() {
-            0.0
-        } else {
-            times.iter().sum::<f64>() / times.len() as f64
-        };
+        let mean = (!times.is_empty()).then(|| times.iter().sum::<f64>() / times.len() as f64);
+        let pct = |p| percentile(times, p).map(round_us);
         TimeStats {
-            mean,
-            p50: percentile(times, 50.0),
-            p90: percentile(times, 90.0),
-            p99: percentile(times, 99.0),
-            max: times.last().copied().unwrap_or(0.0),
+            count: times.len() as u32,
+            mean: mean.map(round_us),
+            p50: pct(50.0),
+            p90: pct(90.0),
+            p99: pct(99.0),
+            max: times.last().copied().map(round_us),
         }
     }
+}
+
+/// "12.3 s", or "–" for a statistic with no sample.
+pub fn secs_text(x: Option<f64>) -> String {
+    x.map_or_else(|| "–".to_string(), |v| format!("{v:.1} s"))
 }
 
 /// Figures of one access class.
@@ -97,6 +113,10 @@ pub struct ClassSummary {
     pub peers: u32,
     /// Of which completed.
     pub completed_downloads: u32,
+    /// Of which abandoned by their user.
+    pub abandoned_downloads: u32,
+    /// Of which still downloading when the run ended (a run cut by `max_time`).
+    pub unfinished_downloads: u32,
     /// Bytes they received from the origin.
     pub bytes_from_origin: u64,
     /// Bytes they received from peers.
@@ -112,12 +132,14 @@ pub struct ClassSummary {
 /// What one content's origin traffic costs.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct ContentCost {
-    /// Its origin bytes in GB (10^9 bytes).
-    pub gb: f64,
-    /// Highest origin rate it drew at any instant, Mbps.
-    pub peak_mbps: f64,
-    /// 95th percentile of its own 5-minute origin rate, Mbps.
-    pub p95_5min_mbps: f64,
+    /// Its origin bytes.
+    pub bytes: u64,
+    /// Highest origin rate it drew at any instant, bits/s.
+    pub peak_instant_bps: f64,
+    /// Highest 5-minute average of its own origin rate, bits/s.
+    pub peak_5min_bps: f64,
+    /// 95th percentile of its own 5-minute origin rate, bits/s.
+    pub p95_5min_bps: f64,
     /// Its part of the origin's bill, allocated by origin bytes (the shares of all
     /// contents sum to the bill).
     pub cost_share: f64,
@@ -149,6 +171,8 @@ pub struct ContentSummary {
     pub completed_downloads: u32,
     /// Leechers that abandoned it.
     pub abandoned_downloads: u32,
+    /// Leechers still downloading it when the run ended.
+    pub unfinished_downloads: u32,
     /// Bytes its leechers received from the origin.
     pub bytes_from_origin: u64,
     /// Bytes its leechers received from peers.
@@ -161,7 +185,8 @@ pub struct ContentSummary {
     pub download_time_s: TimeStats,
     /// Flash crowd: its Kumar–Ross bound (with the whole origin), seconds.
     pub kumar_ross_bound_s: Option<f64>,
-    /// Flash crowd: time from its crowd's arrival to its last completion, seconds.
+    /// Flash crowd: time from its crowd's arrival to its last completion, seconds; `None`
+    /// unless every leecher of the crowd completed (only then is the bound a bound).
     pub makespan_s: Option<f64>,
     /// Its origin traffic and what it costs.
     pub origin: ContentCost,
@@ -211,6 +236,14 @@ pub struct Summary {
     pub completed_downloads: u32,
     /// Leechers whose user abandoned the download.
     pub abandoned_downloads: u32,
+    /// Bytes the abandoned downloads had received (part of `bytes_wasted`).
+    pub abandoned_bytes: u64,
+    /// Leechers still downloading when the run ended (cut by `max_time`).
+    pub unfinished_downloads: u32,
+    /// Bytes the unfinished downloads had received by then.
+    pub unfinished_bytes: u64,
+    /// Arrivals of the workload that would have come after the end of the run.
+    pub arrivals_after_end: u32,
     /// Bytes received by leechers from the origin.
     pub bytes_from_origin: u64,
     /// Bytes received by leechers from peers.
@@ -222,11 +255,15 @@ pub struct Summary {
     pub bytes_wasted: u64,
     /// Share of delivered bytes that came from peers.
     pub offload_ratio: f64,
-    /// Highest aggregate origin rate at any instant, bits/s.
-    pub origin_peak_bps: f64,
-    /// 95th percentile of the origin rate averaged over each sample interval, bits/s.
-    pub origin_p95_bps: f64,
-    /// Width of the sample intervals behind `origin_p95_bps` and the time series, seconds.
+    /// Highest aggregate origin rate at any instant, bits/s (what the origin link must
+    /// be able to carry).
+    pub origin_peak_instant_bps: f64,
+    /// Highest origin rate averaged over one sample interval (`sample_interval_s`), bits/s.
+    pub origin_peak_sample_bps: f64,
+    /// 95th percentile of the origin rate averaged over each sample interval, bits/s (the
+    /// billed 95th percentile on 5-minute samples is in `origin_cost`).
+    pub origin_p95_sample_bps: f64,
+    /// Width of the sample intervals of the time series, seconds.
     pub sample_interval_s: f64,
     /// Download times of completed leechers, seconds.
     pub download_time_s: TimeStats,
@@ -240,7 +277,8 @@ pub struct Summary {
     /// (per content in `contents` for a catalog).
     pub kumar_ross_bound_s: Option<f64>,
     /// Flash crowd of a single content: time from the crowd's arrival to the last
-    /// completion, seconds (per content in `contents` for a catalog).
+    /// completion, seconds, when every leecher completed (per content in `contents` for
+    /// a catalog).
     pub makespan_s: Option<f64>,
     /// What the origin traffic costs, with day-by-day peak and 95th-percentile rates.
     pub origin_cost: OriginCost,
@@ -259,6 +297,10 @@ pub struct Summary {
 pub struct SampleRow {
     /// End of the interval, seconds.
     pub time_s: f64,
+    /// Bytes the origin sent during the interval (the column sums to the origin bytes).
+    pub origin_bytes: u64,
+    /// Bytes peers sent during the interval (the column sums to the peer bytes).
+    pub peer_bytes: u64,
     /// Mean origin rate over the interval, bits/s.
     pub origin_bps: f64,
     /// Mean peer-to-peer rate over the interval, bits/s.
@@ -281,6 +323,8 @@ pub struct RunOutput {
     pub timeseries: Vec<SampleRow>,
     /// One record per arrived leecher.
     pub peers: Vec<PeerRecord>,
+    /// Origin bytes of each 5-minute billing sample (they sum to the origin bytes).
+    pub billing_samples_bytes: Vec<u64>,
     /// Link-cap violations seen (only checked with `check_invariants`); empty when sound.
     pub invariant_violations: Vec<String>,
 }
@@ -294,6 +338,8 @@ pub(crate) struct RunFacts<'a> {
     pub stopped_at_max_time: bool,
     pub peers: Vec<PeerRecord>,
     pub initial_seeds: u32,
+    /// Arrivals that had not come when the run ended.
+    pub arrivals_after_end: u32,
     /// Bytes uploaded by the initial seeds of each content.
     pub seed_up_bytes: Vec<u64>,
     pub origin_up_bytes: u64,
@@ -328,6 +374,17 @@ fn ratio(part: u64, whole: u64) -> f64 {
     }
 }
 
+/// Did this download end without completing, and how: (abandoned, unfinished).
+fn ended_how(p: &PeerRecord) -> (bool, bool) {
+    let done = p.completion != SimTime::NEVER;
+    (p.aborted, !done && !p.aborted)
+}
+
+/// Bytes a download received, from any source.
+fn received(p: &PeerRecord) -> u64 {
+    p.down_origin_bytes + p.down_peer_bytes
+}
+
 pub(crate) fn build(f: RunFacts<'_>) -> RunOutput {
     let s = f.scenario;
     let from_origin: u64 = f.peers.iter().map(|p| p.down_origin_bytes).sum();
@@ -349,6 +406,8 @@ pub(crate) fn build(f: RunFacts<'_>) -> RunOutput {
                 name: c.name.clone(),
                 peers: members.len() as u32,
                 completed_downloads: t.len() as u32,
+                abandoned_downloads: members.iter().filter(|p| ended_how(p).0).count() as u32,
+                unfinished_downloads: members.iter().filter(|p| ended_how(p).1).count() as u32,
                 bytes_from_origin: origin,
                 bytes_from_peers: peers,
                 bytes_uploaded: members.iter().map(|p| p.up_bytes).sum(),
@@ -361,14 +420,11 @@ pub(crate) fn build(f: RunFacts<'_>) -> RunOutput {
     let mut sorted_bps = interval_bps.clone();
     sorted_bps.sort_by(f64::total_cmp);
     let completed = times.len() as u32;
-    let cost = origin_cost(
-        &f.metrics.billing_bits,
-        f.end.0,
-        from_origin,
-        &s.origin.pricing,
-    );
+    let cost = origin_cost(&f.metrics.billing_bytes, f.end.0, &s.origin.pricing);
     let contents = content_summaries(&f, &cost);
     let one = contents.len() == 1;
+    let abandoned: Vec<&PeerRecord> = f.peers.iter().filter(|p| ended_how(p).0).collect();
+    let unfinished: Vec<&PeerRecord> = f.peers.iter().filter(|p| ended_how(p).1).collect();
     let summary = Summary {
         scenario: s.name.clone(),
         seed: s.seed,
@@ -379,14 +435,19 @@ pub(crate) fn build(f: RunFacts<'_>) -> RunOutput {
         http_only_peers: f.peers.iter().filter(|p| !p.p2p).count() as u32,
         initial_seeds: f.initial_seeds,
         completed_downloads: completed,
-        abandoned_downloads: f.peers.iter().filter(|p| p.aborted).count() as u32,
+        abandoned_downloads: abandoned.len() as u32,
+        abandoned_bytes: abandoned.iter().map(|p| received(p)).sum(),
+        unfinished_downloads: unfinished.len() as u32,
+        unfinished_bytes: unfinished.iter().map(|p| received(p)).sum(),
+        arrivals_after_end: f.arrivals_after_end,
         bytes_from_origin: from_origin,
         bytes_from_peers: from_peers,
         bytes_delivered: delivered,
         bytes_wasted: f.peers.iter().map(|p| p.wasted_bytes).sum::<u64>() + f.abandoned_bytes,
-        offload_ratio: ratio(from_peers, delivered),
-        origin_peak_bps: f.metrics.origin_peak_bps,
-        origin_p95_bps: percentile(&sorted_bps, 95.0),
+        offload_ratio: round_ratio(ratio(from_peers, delivered)),
+        origin_peak_instant_bps: f.metrics.origin_peak_bps.round(),
+        origin_peak_sample_bps: sorted_bps.last().copied().unwrap_or(0.0).round(),
+        origin_p95_sample_bps: percentile(&sorted_bps, 95.0).unwrap_or(0.0).round(),
         sample_interval_s: f.metrics.interval_us() as f64 / 1e6,
         download_time_s,
         sim_duration_s: f.end.as_secs_f64(),
@@ -415,30 +476,25 @@ pub(crate) fn build(f: RunFacts<'_>) -> RunOutput {
         contents,
     };
     let interval_s = f.metrics.interval_us() as f64 / 1e6;
-    let mut cum_origin = 0.0;
-    let mut cum_peer = 0.0;
+    let (mut cum_origin, mut cum_peer) = (0u64, 0u64);
     let timeseries = f
         .metrics
         .bins
         .iter()
         .enumerate()
         .map(|(i, b)| {
-            cum_origin += b.origin_bits;
-            cum_peer += b.peer_bits;
-            let start = i as f64 * interval_s;
-            let end_s = ((i + 1) as f64 * interval_s).min(f.end.as_secs_f64());
-            let len = (end_s - start).max(1e-6);
+            cum_origin += b.origin_bytes;
+            cum_peer += b.peer_bytes;
+            let len_us = f.metrics.interval_len_us(i, f.end);
             SampleRow {
-                time_s: end_s,
-                origin_bps: b.origin_bits / len,
-                peer_bps: b.peer_bits / len,
+                time_s: round_us(((i + 1) as f64 * interval_s).min(f.end.as_secs_f64())),
+                origin_bytes: b.origin_bytes,
+                peer_bytes: b.peer_bytes,
+                origin_bps: rate_bps(b.origin_bytes, len_us),
+                peer_bps: rate_bps(b.peer_bytes, len_us),
                 active_leechers: b.leechers,
                 active_seeds: b.seeds,
-                cumulative_offload: if cum_origin + cum_peer > 0.0 {
-                    cum_peer / (cum_origin + cum_peer)
-                } else {
-                    0.0
-                },
+                cumulative_offload: ratio(cum_peer, cum_origin + cum_peer),
             }
         })
         .collect();
@@ -446,6 +502,7 @@ pub(crate) fn build(f: RunFacts<'_>) -> RunOutput {
         summary,
         timeseries,
         peers: f.peers,
+        billing_samples_bytes: f.metrics.billing_bytes.clone(),
         invariant_violations: f.invariant_violations,
     }
 }
@@ -467,18 +524,18 @@ fn content_summaries(f: &RunFacts<'_>, cost: &OriginCost) -> Vec<ContentSummary>
             let origin: u64 = members.iter().map(|p| p.down_origin_bytes).sum();
             let peers: u64 = members.iter().map(|p| p.down_peer_bytes).sum();
             let mut t: Vec<f64> = members.iter().filter_map(|p| p.download_time_s()).collect();
+            let all_done = !members.is_empty() && t.len() == members.len();
             let makespan_s = match c.arrivals {
-                crate::scenario::Arrivals::FlashCrowd { at, .. } if !t.is_empty() => members
+                crate::scenario::Arrivals::FlashCrowd { at, .. } if all_done => members
                     .iter()
                     .map(|p| p.completion)
-                    .filter(|&x| x != SimTime::NEVER)
                     .max()
-                    .map(|x| x.since(at).as_secs_f64()),
+                    .map(|x| round_us(x.since(at).as_secs_f64())),
                 _ => None,
             };
             let (own, peak_bps) = match f.metrics.content_meters.get(k) {
                 Some(m) => (
-                    origin_cost(&m.billing_bits, f.end.0, origin, &s.origin.pricing),
+                    origin_cost(&m.billing_bytes, f.end.0, &s.origin.pricing),
                     m.peak_bps,
                 ),
                 None => (cost.clone(), f.metrics.origin_peak_bps),
@@ -498,20 +555,22 @@ fn content_summaries(f: &RunFacts<'_>, cost: &OriginCost) -> Vec<ContentSummary>
                     .map(|g| g.count)
                     .sum(),
                 completed_downloads: t.len() as u32,
-                abandoned_downloads: members.iter().filter(|p| p.aborted).count() as u32,
+                abandoned_downloads: members.iter().filter(|p| ended_how(p).0).count() as u32,
+                unfinished_downloads: members.iter().filter(|p| ended_how(p).1).count() as u32,
                 bytes_from_origin: origin,
                 bytes_from_peers: peers,
                 bytes_uploaded: members.iter().map(|p| p.up_bytes).sum::<u64>()
                     + f.seed_up_bytes[k],
-                offload_ratio: ratio(peers, origin + peers),
+                offload_ratio: round_ratio(ratio(peers, origin + peers)),
                 download_time_s: TimeStats::of(&mut t),
-                kumar_ross_bound_s: f.kumar_ross_s[k],
+                kumar_ross_bound_s: f.kumar_ross_s[k].map(round_us),
                 makespan_s,
                 origin: ContentCost {
-                    gb: origin as f64 / 1e9,
-                    peak_mbps: peak_bps / 1e6,
-                    p95_5min_mbps: own.p95_5min_mbps,
-                    cost_share: cost.total_cost * ratio(origin, all_origin),
+                    bytes: origin,
+                    peak_instant_bps: peak_bps.round(),
+                    peak_5min_bps: own.peak_5min_bps,
+                    p95_5min_bps: own.p95_5min_bps,
+                    cost_share: (cost.total_cost * ratio(origin, all_origin) * 1e9).round() / 1e9,
                     cost_alone: own.total_cost,
                 },
             }
@@ -540,12 +599,15 @@ impl RunOutput {
     /// `timeseries.csv` text, fixed decimals so the bytes are stable.
     pub fn timeseries_csv(&self) -> String {
         let mut out = String::from(
-            "time_s,origin_bps,peer_bps,active_leechers,active_seeds,cumulative_offload\n",
+            "time_s,origin_bytes,peer_bytes,origin_bps,peer_bps,active_leechers,active_seeds,\
+             cumulative_offload\n",
         );
         for r in &self.timeseries {
             out.push_str(&format!(
-                "{:.3},{:.0},{:.0},{},{},{:.6}\n",
+                "{:.6},{},{},{:.0},{:.0},{},{},{:.6}\n",
                 r.time_s,
+                r.origin_bytes,
+                r.peer_bytes,
                 r.origin_bps,
                 r.peer_bps,
                 r.active_leechers,
@@ -601,10 +663,7 @@ impl RunOutput {
         let t = &s.download_time_s;
         let mut out = format!(
             "scenario {} (seed {}, digest {})\n\
-             peers       {} arrived, {} completed, {} initial seed(s); simulated {}{}\n\
-             delivered   {}: origin {}, peers {} -> offload {:.1}%\n\
-             origin      peak {}, p95 {} ({} s samples)\n\
-             download    mean {:.1} s, p50 {:.1} s, p90 {:.1} s, p99 {:.1} s, max {:.1} s\n",
+             peers       {} arrived, {} completed, {} initial seed(s); simulated {}\n",
             s.scenario,
             s.seed,
             s.digest,
@@ -612,48 +671,76 @@ impl RunOutput {
             s.completed_downloads,
             s.initial_seeds,
             simulated_text(s.sim_duration_s),
-            if s.stopped_at_max_time {
-                " (stopped at max_time)"
-            } else {
-                ""
-            },
+        );
+        if s.stopped_at_max_time {
+            out.push_str(&format!(
+                "STOPPED     at max_time before the end: {} download(s) unfinished ({} received), \
+                 {} arrival(s) never came; figures cover the run so far\n",
+                s.unfinished_downloads,
+                fmt_bytes(s.unfinished_bytes),
+                s.arrivals_after_end,
+            ));
+        }
+        if s.abandoned_downloads > 0 {
+            out.push_str(&format!(
+                "abandoned   {} download(s) given up by their users ({} received, wasted)\n",
+                s.abandoned_downloads,
+                fmt_bytes(s.abandoned_bytes),
+            ));
+        }
+        out.push_str(&format!(
+            "delivered   {}: origin {}, peers {} -> offload {:.1}%\n\
+             origin      instantaneous peak {}; over {} s samples: peak {}, p95 {}\n\
+             download    mean {}, p50 {}, p90 {}, p99 {}, max {} ({} completed)\n",
             fmt_bytes(s.bytes_delivered),
             fmt_bytes(s.bytes_from_origin),
             fmt_bytes(s.bytes_from_peers),
             100.0 * s.offload_ratio,
-            fmt_rate(s.origin_peak_bps),
-            fmt_rate(s.origin_p95_bps),
+            fmt_rate(s.origin_peak_instant_bps),
             s.sample_interval_s,
-            t.mean,
-            t.p50,
-            t.p90,
-            t.p99,
-            t.max,
-        );
-        if let (Some(b), Some(m)) = (s.kumar_ross_bound_s, s.makespan_s) {
-            out.push_str(&format!(
+            fmt_rate(s.origin_peak_sample_bps),
+            fmt_rate(s.origin_p95_sample_bps),
+            secs_text(t.mean),
+            secs_text(t.p50),
+            secs_text(t.p90),
+            secs_text(t.p99),
+            secs_text(t.max),
+            t.count,
+        ));
+        match (s.kumar_ross_bound_s, s.makespan_s) {
+            (Some(b), Some(m)) => out.push_str(&format!(
                 "flash crowd makespan {:.1} s = {:.2} x the Kumar-Ross bound ({:.1} s)\n",
                 m,
                 m / b,
                 b
-            ));
+            )),
+            (Some(b), None) => out.push_str(&format!(
+                "flash crowd not every download completed: no makespan to compare with the \
+                 Kumar-Ross bound ({b:.1} s)\n"
+            )),
+            _ => {}
         }
         let c = &s.origin_cost;
         if c.total_cost > 0.0 {
             out.push_str(&format!(
-                "origin cost {:.2} = volume {:.2} ({:.1} GB) + 95th percentile {:.2} ({:.1} Mbps on 5-min samples)\n",
-                c.total_cost, c.volume_cost, c.gb, c.p95_cost, c.p95_5min_mbps
+                "origin cost {:.2} = volume {:.2} ({}) + 95th percentile {:.2} ({} on 5-min samples)\n",
+                c.total_cost,
+                c.volume_cost,
+                fmt_bytes(c.bytes),
+                c.p95_cost,
+                fmt_rate(c.p95_5min_bps)
             ));
         }
         if s.classes.len() > 1 {
             for k in &s.classes {
                 out.push_str(&format!(
-                    "  {:<10} {:>6} peers, offload {:5.1}%, download p50 {:.1} s, p90 {:.1} s\n",
+                    "  {:<10} {:>6} peers, {:>6} completed, offload {:5.1}%, download p50 {}, p90 {}\n",
                     k.name,
                     k.peers,
+                    k.completed_downloads,
                     100.0 * k.offload_ratio,
-                    k.download_time_s.p50,
-                    k.download_time_s.p90
+                    secs_text(k.download_time_s.p50),
+                    secs_text(k.download_time_s.p90)
                 ));
             }
         }
@@ -662,15 +749,15 @@ impl RunOutput {
             const SHOWN: usize = 12;
             for k in s.contents.iter().take(SHOWN) {
                 out.push_str(&format!(
-                    "  {:<14} {:>6} peers, {:>6} completed, offload {:5.1}%, download p50 {:.1} s, \
-                     p90 {:.1} s, origin {:.1} GB, cost {:.2}\n",
+                    "  {:<14} {:>6} peers, {:>6} completed, offload {:5.1}%, download p50 {}, \
+                     p90 {}, origin {}, cost {:.2}\n",
                     k.name,
                     k.peers,
                     k.completed_downloads,
                     100.0 * k.offload_ratio,
-                    k.download_time_s.p50,
-                    k.download_time_s.p90,
-                    k.origin.gb,
+                    secs_text(k.download_time_s.p50),
+                    secs_text(k.download_time_s.p90),
+                    fmt_bytes(k.origin.bytes),
                     k.origin.cost_share
                 ));
             }

@@ -61,7 +61,7 @@ fn case() -> impl Strategy<Value = Case> {
         (
             1u32..5,
             any::<bool>(),
-            prop_oneof![Just("1us"), Just("1ms"), Just("20ms")],
+            prop_oneof![Just("1us"), Just("5us"), Just("20us")],
         ),
         (
             prop_oneof![Just(0.0), Just(0.5)],

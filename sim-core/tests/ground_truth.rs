@@ -54,7 +54,7 @@ peers = {n}
         assert_eq!(out.summary.offload_ratio, 0.0);
         // With fair sharing every client finishes together when u_s/N < d_min.
         if 80e6 / (n as f64) < 20e6 {
-            assert!(out.summary.download_time_s.p50 >= want - tol);
+            assert!(out.summary.download_time_s.p50.unwrap() >= want - tol);
         }
     }
 }
@@ -113,7 +113,8 @@ peers = {n}
         let f = pieces as f64 * 256.0 * 1024.0 * 8.0;
         let independent = kumar_ross_s(n as u64, f, 20e6 + origin as f64 * 1e6, 12e6, sum_up);
         assert!(
-            (bound - independent).abs() < 1e-9 * bound,
+            // summary.json gives seconds to the microsecond.
+            (bound - independent).abs() <= 0.5e-6,
             "bound {bound} vs {independent}"
         );
         let makespan = out.summary.makespan_s.unwrap();

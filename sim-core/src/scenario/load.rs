@@ -51,8 +51,8 @@ pub const DEFAULT_SAMPLE_INTERVAL: SimDuration = SimDuration::from_secs(60);
 pub const DEFAULT_PIECE_SIZE: u64 = 256 * 1024;
 /// Default one-way latency: 25 ms.
 pub const DEFAULT_LATENCY: SimDuration = SimDuration::from_millis(25);
-/// Default grid of flow completion instants: 1 ms.
-pub const DEFAULT_TIME_QUANTUM: SimDuration = SimDuration::from_millis(1);
+/// Default grid of flow completion instants: 1 µs, the engine's own resolution (no rounding).
+pub const DEFAULT_TIME_QUANTUM: SimDuration = SimDuration(1);
 /// Default fairness tolerance of the bandwidth sharing: 0.1% (see `NetworkSpec`).
 pub const DEFAULT_FAIRNESS_TOLERANCE: f64 = 0.001;
 /// Default clip of the lognormal cap spread: caps stay within ÷4 .. ×4 of the class value.
@@ -975,8 +975,35 @@ fn resolve(raw: RawScenario, default_name: &str, dir: Option<&Path>) -> Result<S
             .also("simulation.max_time"));
         }
     }
+    for (i, c) in contents.iter().enumerate() {
+        let first = match &c.arrivals {
+            Arrivals::FlashCrowd { at, .. } => Some(*at),
+            Arrivals::Poisson { start, .. }
+            | Arrivals::Decaying { start, .. }
+            | Arrivals::Diurnal { start, .. } => Some(*start),
+            Arrivals::Trace { .. } => None,
+        };
+        if let Some(first) = first.filter(|&t| t >= SimTime::ZERO.after(max_time)) {
+            let key = if contents.len() == 1 {
+                "arrivals".to_string()
+            } else {
+                format!("contents[{i}].arrivals")
+            };
+            return Err(Invalid::new(
+                key,
+                format!(
+                    "the arrivals of {:?} start at {}, not before simulation.max_time \
+                     ({max_time}): nobody would arrive; move them earlier or raise max_time",
+                    c.name,
+                    SimDuration(first.as_us())
+                ),
+            )
+            .also("simulation.max_time"));
+        }
+    }
     let seeds = resolve_seeds(raw.seeds.unwrap_or_default(), &contents)?;
     let classes = resolve_classes(raw.classes)?;
+    check_time_grids(&network, sample_interval, &contents, &classes)?;
     let audience = resolve_audience(raw.audience.map(|t| t.0).unwrap_or_default())?;
     let sessions = raw.sessions.map(|t| resolve_sessions(t.0)).transpose()?;
     if audience.p2p_share < 1.0 && origin.capacity_bps == 0 {
@@ -1036,6 +1063,67 @@ fn resolve(raw: RawScenario, default_name: &str, dir: Option<&Path>) -> Result<S
         audience,
         sessions,
     })
+}
+
+/// The time quantum and the sample interval must be fine enough to give meaningful figures.
+///
+/// - A flow's completion is rounded up to `network.time_quantum`, so each piece can end up
+///   to one quantum late. A quantum above a tenth of the fastest piece transfer (the
+///   smallest piece at the fastest download cap a peer can draw) would slow downloads by
+///   more than 10%; it is refused. The default, 1 µs, is the engine's own resolution.
+/// - The flow-level model describes TCP throughput averaged over round trips (Velho et
+///   al., TOMACS 2013), so a sample interval below one round trip (2 × latency; 1 ms at
+///   least) and below ten quanta describes nothing the model knows; it is refused.
+fn check_time_grids(
+    network: &NetworkSpec,
+    sample_interval: SimDuration,
+    contents: &[ContentSpec],
+    classes: &[PeerClass],
+) -> Result<(), Invalid> {
+    let quantum = network.time_quantum;
+    let fastest_bps = classes
+        .iter()
+        .map(|c| {
+            let spread = if c.cap_sigma > 0.0 { c.cap_clip } else { 1.0 };
+            c.download_bps as f64 * spread
+        })
+        .fold(0.0, f64::max);
+    let smallest_piece = contents
+        .iter()
+        .map(|c| c.piece_size_bytes.min(c.size_bytes))
+        .min()
+        .unwrap_or(1);
+    let piece_us = smallest_piece as f64 * 8.0 / fastest_bps.max(1.0) * 1e6;
+    let limit = SimDuration((piece_us / 10.0).floor() as u64).max(SimDuration(1));
+    if quantum > limit {
+        return Err(Invalid::new(
+            "network.time_quantum",
+            format!(
+                "{quantum} would delay each piece by up to {quantum}, while the fastest piece \
+                 transfer takes {} ({} at {}): expected at most a tenth of that ({limit}), \
+                 or leave it unset (1us, exact)",
+                SimDuration(piece_us.ceil() as u64),
+                fmt_bytes(smallest_piece),
+                fmt_rate(fastest_bps),
+            ),
+        ));
+    }
+    let floor = SimDuration(
+        (2 * network.latency.as_us())
+            .max(1_000)
+            .max(10 * quantum.as_us()),
+    );
+    if sample_interval < floor {
+        return Err(Invalid::new(
+            "simulation.sample_interval",
+            format!(
+                "expected at least {floor} (one round trip of 2 x network.latency, 1ms at \
+                 least, and ten time quanta): a flow-level model says nothing about shorter \
+                 spans; got {sample_interval}"
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// `[sessions]`: online and offline period lengths, an optional diurnal profile.

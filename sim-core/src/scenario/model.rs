@@ -122,10 +122,12 @@ pub struct NetworkSpec {
     /// One-way latency between any two hosts; a request costs one round trip (2 × latency)
     /// before its bytes flow.
     pub latency: SimDuration,
-    /// Flow completion instants are rounded up to a multiple of this (≥ 1 µs). Completions
-    /// that fall in the same quantum are handled together, with one re-share, which makes
-    /// large swarms much cheaper; each flow ends at most one quantum late, and the link it
-    /// held stays reserved for that moment (no byte is counted twice).
+    /// Flow completion instants are rounded up to a multiple of this (default 1 µs, the
+    /// engine's resolution: no rounding). Completions that fall in the same quantum are
+    /// handled together, with one re-share; each flow ends at most one quantum late and its
+    /// link stays reserved for that moment. Traffic accounting does not depend on it: bytes
+    /// are recorded when they move (see `metrics`). At most a tenth of the fastest piece
+    /// transfer (checked when the scenario is loaded).
     pub time_quantum: SimDuration,
     /// 0 = exact max-min fair sharing. A fraction ε > 0 lets a re-share stop spreading where
     /// rates would move by less than ε: every flow then has a link that is full to within ε

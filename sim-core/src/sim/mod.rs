@@ -102,8 +102,11 @@ pub(crate) struct Flow {
     pub offset: u64,
     /// Bytes this flow carries.
     pub bytes: u64,
-    /// Bytes carried up to `last`.
+    /// Bytes carried up to `last` (exact progress of the fluid transfer).
     pub done: f64,
+    /// Of those, whole bytes already recorded in the traffic figures (at most
+    /// `bytes - 1` until the flow completes, when the rest is recorded).
+    pub recorded: u64,
     /// Current rate, bits/s.
     pub rate: f64,
     pub last: SimTime,
@@ -502,6 +505,7 @@ impl Simulation {
             offset,
             bytes,
             done: 0.0,
+            recorded: 0,
             rate: 0.0,
             last: self.now,
             state: FlowState::Pending,
@@ -559,9 +563,7 @@ impl Simulation {
         let rate = fl.rate;
         if fl.src == ORIGIN {
             let c = self.peers[fl.dst as usize].content;
-            self.metrics.add_origin_rate(c, self.now, -rate);
-        } else {
-            self.metrics.peer_rate_bps -= rate;
+            self.metrics.add_origin_rate(c, -rate);
         }
         self.net.remove_flow(f);
         self.timers.remove(f);
@@ -602,6 +604,7 @@ impl Simulation {
 
     fn on_flow_done(&mut self, f: u32) {
         debug_assert_eq!(self.flows[f as usize].state, FlowState::Active);
+        self.record_last_stretch(f);
         self.deactivate(f);
         let fl = self.flows[f as usize].clone();
         self.credit(fl.src, fl.dst, fl.bytes);
@@ -629,18 +632,51 @@ impl Simulation {
 
     /// Round a completion instant up to the scenario's time quantum.
     fn quantize(&self, t: SimTime) -> SimTime {
-        let q = self.s.network.time_quantum.0;
+        let q = self.s.network.time_quantum.0.max(1);
         SimTime(t.0.div_ceil(q).saturating_mul(q))
     }
 
-    /// Bring an active flow's byte count up to now.
+    /// Bring an active flow's byte count up to now, and record the whole bytes it moved
+    /// since its last rate change in the traffic figures, at the time they moved.
     fn catch_up(&mut self, f: u32) {
         let now = self.now;
         let fl = &mut self.flows[f as usize];
-        if fl.state == FlowState::Active {
-            fl.done += fl.rate * now.since(fl.last).as_secs_f64() / 8.0;
-            fl.last = now;
+        if fl.state != FlowState::Active {
+            return;
         }
+        let from = fl.last;
+        fl.done += fl.rate * now.since(from).as_secs_f64() / 8.0;
+        fl.last = now;
+        let whole = (fl.done.floor() as u64).min(fl.bytes.saturating_sub(1));
+        if whole > fl.recorded {
+            let moved = whole - fl.recorded;
+            fl.recorded = whole;
+            let origin = self.origin_content(f);
+            self.metrics.record(origin, from, now, moved);
+        }
+    }
+
+    /// The flow's last byte arrived: record the bytes not yet recorded over the stretch
+    /// from its last rate change to the instant the fluid transfer actually ended (the
+    /// completion event may come later, rounded up to the time quantum).
+    fn record_last_stretch(&mut self, f: u32) {
+        let fl = &mut self.flows[f as usize];
+        let left_bytes = fl.bytes - fl.recorded;
+        let left_s = (fl.bytes as f64 - fl.done).max(0.0) * 8.0 / fl.rate.max(f64::MIN_POSITIVE);
+        let ended = fl
+            .last
+            .after(SimDuration::from_secs_f64_ceil(left_s))
+            .min(self.now);
+        let from = fl.last.min(ended);
+        fl.recorded = fl.bytes;
+        let origin = self.origin_content(f);
+        self.metrics.record(origin, from, ended, left_bytes);
+    }
+
+    /// `Some(content)` for a flow from the origin, `None` for a peer's.
+    fn origin_content(&self, f: u32) -> Option<u32> {
+        let fl = &self.flows[f as usize];
+        (fl.src == ORIGIN).then(|| self.peers[fl.dst as usize].content)
     }
 
     /// Move an active flow's deadline after its byte count or rate changed.
@@ -712,8 +748,7 @@ impl Simulation {
         let mut carried = 0;
         if self.flows[f as usize].state == FlowState::Active {
             self.catch_up(f);
-            let fl = &self.flows[f as usize];
-            carried = (fl.done.floor() as u64).min(fl.bytes.saturating_sub(1));
+            carried = self.flows[f as usize].recorded;
             self.deactivate(f);
         }
         let fl = self.flows[f as usize].clone();
@@ -808,9 +843,7 @@ impl Simulation {
             fl.rate = new_rate;
             if fl.src == ORIGIN {
                 let c = self.peers[fl.dst as usize].content;
-                self.metrics.add_origin_rate(c, self.now, delta);
-            } else {
-                self.metrics.peer_rate_bps += delta;
+                self.metrics.add_origin_rate(c, delta);
             }
             if new_rate > 0.0 {
                 self.retime(f);
@@ -834,6 +867,16 @@ impl Simulation {
 
     fn finish(mut self, stopped_at_max_time: bool) -> RunOutput {
         let end = self.now;
+        // A run cut by max_time: the bytes flows carried so far were delivered (the
+        // receivers hold them as partial pieces), so they count, in the traffic figures
+        // and in the byte totals alike.
+        for f in 0..self.flows.len() as u32 {
+            if self.flows[f as usize].state == FlowState::Active {
+                self.catch_up(f);
+                let fl = &self.flows[f as usize];
+                self.credit(fl.src, fl.dst, fl.recorded);
+            }
+        }
         self.metrics
             .finish(end, self.online_leechers(), self.online_seeds());
         let leecher = |p: &Peer| p.class != Peer::SEED_CLASS && p.state != PeerState::Future;
@@ -885,8 +928,11 @@ impl Simulation {
             + self
                 .flows
                 .iter()
-                .filter(|f| f.state != FlowState::Free)
-                .map(|f| f.offset)
+                .map(|f| match f.state {
+                    FlowState::Free => 0,
+                    FlowState::Pending => f.offset,
+                    FlowState::Active => f.offset + f.recorded,
+                })
                 .sum::<u64>();
         report::build(report::RunFacts {
             scenario: &self.s,
@@ -896,6 +942,7 @@ impl Simulation {
             stopped_at_max_time,
             peers,
             initial_seeds: self.initial_seeds,
+            arrivals_after_end: (self.arrivals.len() - self.arrived as usize) as u32,
             seed_up_bytes,
             origin_up_bytes: self.origin_up_bytes,
             useful_bytes: self.useful_bytes,

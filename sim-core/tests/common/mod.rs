@@ -19,7 +19,7 @@ pub fn shipped(rel: &str, sets: &[&str]) -> Scenario {
     sim_core::scenario::load_file(&path, &overrides).unwrap_or_else(|e| panic!("{e}"))
 }
 
-/// The conservation invariants (DEVELOPERS.md, "Conservation"), checked on every run of
+/// The conservation invariants, checked on every run of
 /// the suite: bytes uploaded = bytes downloaded, origin + peer bytes = delivered bytes,
 /// delivered = useful + wasted + held partial pieces, no link above its cap, and no leecher
 /// faster than its download link allows.
@@ -90,6 +90,7 @@ pub fn assert_conservation(s: &Scenario, out: &RunOutput) {
             k.name, k.bytes_uploaded, k.bytes_from_peers
         );
     }
+    assert_traffic_accounting(s, out);
     let shares: f64 = sum.contents.iter().map(|k| k.origin.cost_share).sum();
     assert!((shares - sum.origin_cost.total_cost).abs() <= 1e-9 * (1.0 + shares.abs()));
     for p in &out.peers {
@@ -103,4 +104,71 @@ pub fn assert_conservation(s: &Scenario, out: &RunOutput) {
             );
         }
     }
+}
+
+/// Traffic accounting is exact: the time series, the 5-minute billing samples and the
+/// per-day figures each sum to the bytes delivered, to the byte; per content too; and no
+/// sample holds more than the origin link could carry in it. Tolerance of the last check:
+/// integer accounting may put up to 3 bytes per flow into a sample beyond its even share
+/// (the floors at the two ends of its partial stretches, see `metrics::spread`); we allow
+/// 4 bytes per piece delivered in the whole run, far below a sample's capacity here.
+pub fn assert_traffic_accounting(s: &Scenario, out: &RunOutput) {
+    let sum = &out.summary;
+    let col =
+        |f: fn(&sim_core::report::SampleRow) -> u64| -> u64 { out.timeseries.iter().map(f).sum() };
+    assert_eq!(
+        col(|r| r.origin_bytes),
+        sum.bytes_from_origin,
+        "time series: origin bytes"
+    );
+    assert_eq!(
+        col(|r| r.peer_bytes),
+        sum.bytes_from_peers,
+        "time series: peer bytes"
+    );
+    assert_eq!(
+        out.billing_samples_bytes.iter().sum::<u64>(),
+        sum.bytes_from_origin,
+        "billing samples"
+    );
+    let c = &sum.origin_cost;
+    assert_eq!(c.bytes, sum.bytes_from_origin, "billed volume");
+    assert_eq!(
+        c.per_day.iter().map(|d| d.bytes).sum::<u64>(),
+        c.bytes,
+        "per-day bytes"
+    );
+    for k in &sum.contents {
+        assert_eq!(
+            k.origin.bytes, k.bytes_from_origin,
+            "{}: origin bytes",
+            k.name
+        );
+    }
+    let min_piece = s
+        .contents
+        .iter()
+        .map(|c| c.piece_size_bytes.min(c.size_bytes))
+        .min()
+        .unwrap();
+    let slack_bytes = 4.0 * (sum.bytes_delivered / min_piece.max(1) + sum.peers as u64 + 1) as f64;
+    let cap = s.origin.capacity_bps as f64;
+    let interval_s = sum.sample_interval_s;
+    for (i, r) in out.timeseries.iter().enumerate() {
+        let start_s = i as f64 * interval_s;
+        let len_s = (r.time_s - start_s).max(1e-6);
+        assert!(
+            r.origin_bytes as f64 <= cap * len_s / 8.0 + slack_bytes,
+            "sample {i}: {} origin bytes in {len_s} s exceed the origin's {cap} bps",
+            r.origin_bytes
+        );
+    }
+    assert!(
+        sum.origin_peak_sample_bps
+            <= sum.origin_peak_instant_bps.max(cap) * (1.0 + 1e-9) + 8.0 * slack_bytes / interval_s
+    );
+    assert!(c.p95_5min_bps <= c.peak_5min_bps);
+    assert!(
+        c.peak_5min_bps <= cap + 8.0 * slack_bytes / 300.0_f64.min(sum.sim_duration_s.max(1e-6))
+    );
 }
