@@ -7,7 +7,7 @@
 
 use crate::bitset::BitSet;
 use crate::rng::StreamRng;
-use crate::time::SimTime;
+use crate::time::{SimDuration, SimTime};
 
 /// Index of a peer in the simulation.
 pub type PeerId = u32;
@@ -120,8 +120,25 @@ pub struct Peer {
     pub nat: bool,
     /// The peer's machine is on (always, without `[sessions]`).
     pub online: bool,
-    /// The user abandoned the download.
+    /// The user abandoned the download (and has not restarted it since).
     pub aborted: bool,
+    /// Start of the current download attempt (the arrival, or the last restart).
+    pub attempt_start: SimTime,
+    /// Times the user restarted an abandoned download.
+    pub restarts: u32,
+    /// What is left of the user's patience: waiting time before giving up (`None`: never
+    /// gives up). It runs only while the download is in progress with the machine on.
+    pub patience: Option<SimDuration>,
+    /// Since when the patience has been running (the machine was last switched on or the
+    /// attempt started).
+    pub waiting_since: SimTime,
+    /// When the user gives up if nothing changes ([`SimTime::NEVER`] while not waiting);
+    /// an `Abandon` event for another instant is stale.
+    pub abandon_at: SimTime,
+    /// A chain of session events (machine off / on) is scheduled.
+    pub session_alive: bool,
+    /// Pieces an abandoned download keeps for a restart that resumes.
+    pub kept: Option<BitSet>,
     /// A chain of periodic rechoke events is scheduled.
     pub rechoke_alive: bool,
     /// A chain of periodic announces is scheduled.
@@ -164,6 +181,13 @@ impl Peer {
             nat: false,
             online: true,
             aborted: false,
+            attempt_start: arrival,
+            restarts: 0,
+            patience: None,
+            waiting_since: arrival,
+            abandon_at: SimTime::NEVER,
+            session_alive: false,
+            kept: None,
             rechoke_alive: false,
             announce_alive: false,
         }

@@ -32,8 +32,12 @@ pub struct PeerRecord {
     pub up_bps: f64,
     /// Download cap, bits/s.
     pub down_bps: f64,
-    /// Arrival time.
+    /// Arrival time (the first start of the download).
     pub arrival: SimTime,
+    /// Start of the last attempt (the arrival, or the last restart).
+    pub attempt_start: SimTime,
+    /// Times the user restarted the download after abandoning it.
+    pub restarts: u32,
     /// Completion time ([`SimTime::NEVER`] if it did not complete).
     pub completion: SimTime,
     /// Bytes received from the origin.
@@ -47,10 +51,11 @@ pub struct PeerRecord {
 }
 
 impl PeerRecord {
-    /// Download time in seconds, if completed.
+    /// Download time in seconds, if completed: from the start of the attempt that
+    /// completed (the arrival, or the last restart) to its completion.
     pub fn download_time_s(&self) -> Option<f64> {
         (self.completion != SimTime::NEVER)
-            .then(|| self.completion.since(self.arrival).as_secs_f64())
+            .then(|| self.completion.since(self.attempt_start).as_secs_f64())
     }
 }
 
@@ -234,8 +239,10 @@ pub struct Summary {
     pub initial_seeds: u32,
     /// Leechers that completed.
     pub completed_downloads: u32,
-    /// Leechers whose user abandoned the download.
+    /// Leechers whose user abandoned the download (and did not restart it).
     pub abandoned_downloads: u32,
+    /// Restarts of abandoned downloads (each one a new attempt by the same user).
+    pub restarts: u32,
     /// Bytes the abandoned downloads had received (part of `bytes_wasted`).
     pub abandoned_bytes: u64,
     /// Leechers still downloading when the run ended (cut by `max_time`).
@@ -436,6 +443,7 @@ pub(crate) fn build(f: RunFacts<'_>) -> RunOutput {
         initial_seeds: f.initial_seeds,
         completed_downloads: completed,
         abandoned_downloads: abandoned.len() as u32,
+        restarts: f.peers.iter().map(|p| p.restarts).sum(),
         abandoned_bytes: abandoned.iter().map(|p| received(p)).sum(),
         unfinished_downloads: unfinished.len() as u32,
         unfinished_bytes: unfinished.iter().map(|p| received(p)).sum(),
@@ -621,10 +629,11 @@ impl RunOutput {
     /// `peers.csv` text: one row per arrived leecher, in peer-id order (content by content,
     /// arrival order within a content): where its bytes came from, what it uploaded, and
     /// when it arrived and finished. Times in seconds; `completion_s` and `download_time_s`
-    /// are empty for a download that did not complete.
+    /// are empty for a download that did not complete; `download_time_s` counts from the
+    /// start of the attempt that completed (`restarts` says how many came before).
     pub fn peers_csv(&self) -> String {
         let mut out = String::from(
-            "content,class,p2p,nat,aborted,up_bps,down_bps,arrival_s,completion_s,\
+            "content,class,p2p,nat,aborted,restarts,up_bps,down_bps,arrival_s,completion_s,\
              download_time_s,bytes_from_origin,bytes_from_peers,bytes_uploaded,bytes_wasted\n",
         );
         let s = &self.summary;
@@ -637,12 +646,13 @@ impl RunOutput {
                 None => (String::new(), String::new()),
             };
             out.push_str(&format!(
-                "{},{},{},{},{},{:.0},{:.0},{:.6},{},{},{},{},{},{}\n",
+                "{},{},{},{},{},{},{:.0},{:.0},{:.6},{},{},{},{},{},{}\n",
                 s.contents[p.content as usize].name,
                 s.classes[p.class as usize].name,
                 p.p2p as u8,
                 p.nat as u8,
                 p.aborted as u8,
+                p.restarts,
                 p.up_bps,
                 p.down_bps,
                 p.arrival.as_secs_f64(),
@@ -681,11 +691,13 @@ impl RunOutput {
                 s.arrivals_after_end,
             ));
         }
-        if s.abandoned_downloads > 0 {
+        if s.abandoned_downloads > 0 || s.restarts > 0 {
             out.push_str(&format!(
-                "abandoned   {} download(s) given up by their users ({} received, wasted)\n",
+                "abandoned   {} download(s) given up by their users for good ({} received, \
+                 wasted); {} restart(s) of abandoned downloads\n",
                 s.abandoned_downloads,
                 fmt_bytes(s.abandoned_bytes),
+                s.restarts,
             ));
         }
         out.push_str(&format!(

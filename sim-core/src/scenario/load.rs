@@ -827,9 +827,13 @@ fn price_list_text(p: &Pricing) -> String {
         .join(", then ")
 }
 
+/// Default time from abandoning a download to restarting it: the user comes back, on
+/// average, the next day.
+pub const DEFAULT_RESTART_AFTER: SimDuration = SimDuration::from_secs(86_400);
+
 /// `[client]`: what every client does, and the policy keys that are every content's
 /// defaults.
-fn resolve_client(c: RawClient) -> (ClientSpec, PolicyDefaults) {
+fn resolve_client(c: RawClient) -> Result<(ClientSpec, PolicyDefaults), Invalid> {
     let defaults = PolicyDefaults {
         policy: c.policy.map(|p| p.0),
         rate_target_bps: c.rate_target.map(|r| r.0),
@@ -843,8 +847,26 @@ fn resolve_client(c: RawClient) -> (ClientSpec, PolicyDefaults) {
         seed_upload_bps: c.seed_upload.map_or(u64::MAX, |r| r.0),
         abort_rate_per_s: c.abort_rate.map_or(0.0, |r| r.0),
         peer_wait: c.peer_wait.and_then(|w| w.0),
+        restart_share: c.restart_share.map_or(0.0, |n| n.0),
+        restart_after: c
+            .restart_after
+            .map_or(SeedTime::Exponential(DEFAULT_RESTART_AFTER), |s| s.0),
+        restart_resumes: c.restart_resumes.is_some_and(|f| f.0),
     };
-    (client, defaults)
+    if !(0.0..=1.0).contains(&client.restart_share) {
+        return Err(Invalid::new(
+            "client.restart_share",
+            format!("expected a share in [0, 1], got {}", client.restart_share),
+        ));
+    }
+    if client.restart_after == SeedTime::Forever {
+        return Err(Invalid::new(
+            "client.restart_after",
+            "expected a delay such as \"exp(1d)\"; to model users who never restart, set \
+             client.restart_share = 0",
+        ));
+    }
+    Ok((client, defaults))
 }
 
 pub(super) fn positive(d: SimDuration, path: &str) -> Result<SimDuration, Invalid> {
@@ -945,7 +967,7 @@ fn resolve(raw: RawScenario, default_name: &str, dir: Option<&Path>) -> Result<S
 
     let protocol = resolve_protocol(raw.protocol.unwrap_or_default().0)?;
 
-    let (client, policy_defaults) = resolve_client(raw.client.unwrap_or_default().0);
+    let (client, policy_defaults) = resolve_client(raw.client.unwrap_or_default().0)?;
     let contents = resolve_catalog(
         raw.content.map(|t| t.0),
         raw.contents,
@@ -1606,10 +1628,27 @@ pub fn describe(s: &Scenario) -> String {
                     },
                 ),
                 (
+                    "restart_share",
+                    if c.restart_share > 0.0 {
+                        format!(
+                            "{} of abandoning users restart after {:?}, {}",
+                            short_float(c.restart_share, 6),
+                            c.restart_after,
+                            if c.restart_resumes {
+                                "resuming from the pieces they hold"
+                            } else {
+                                "starting over"
+                            }
+                        )
+                    } else {
+                        "0 (an abandoned download is never restarted)".to_string()
+                    },
+                ),
+                (
                     "abort_rate",
                     if c.abort_rate_per_s > 0.0 {
                         format!(
-                            "{}/h (mean patience {})",
+                            "{}/h (mean patience {} of waiting, machine on)",
                             short_float(c.abort_rate_per_s * 3600.0, 4),
                             SimDuration::from_secs_f64_ceil(1.0 / c.abort_rate_per_s)
                         )
@@ -2050,6 +2089,9 @@ download = "30Mbps"
                 seed_upload_bps: u64::MAX,
                 abort_rate_per_s: 0.0,
                 peer_wait: None,
+                restart_share: 0.0,
+                restart_after: SeedTime::Exponential(DEFAULT_RESTART_AFTER),
+                restart_resumes: false,
             }
         );
         assert_eq!(

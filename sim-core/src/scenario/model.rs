@@ -244,9 +244,21 @@ pub struct ClientSpec {
     /// Upload cap of a completed client serving in the background, bits/s (`u64::MAX` =
     /// its access cap).
     pub seed_upload_bps: u64,
-    /// θ: rate at which a user abandons an unfinished download, per second of time since
-    /// it started (exponential; 0 = never). An abandoned download's bytes are wasted.
+    /// θ: rate at which a waiting user abandons an unfinished download, per second spent
+    /// waiting for it (exponential patience; 0 = never). Patience runs only while the
+    /// download is in progress with the machine on: a user does not give up on a download
+    /// while the machine is off. An abandoned download's bytes are wasted unless a restart
+    /// resumes them.
     pub abort_rate_per_s: f64,
+    /// Share of the users who abandon a download that come back and start it again
+    /// (in [0, 1]; 0 = nobody restarts). A restart is the same user and machine.
+    pub restart_share: f64,
+    /// Time from abandoning to restarting (drawn per restart; never `Forever`).
+    pub restart_after: SeedTime,
+    /// A restart resumes from the pieces the abandoned attempt completed (a client that
+    /// keeps its cache); `false`: it starts over, the abandoned bytes are wasted (a browser
+    /// download cancelled and clicked again).
+    pub restart_resumes: bool,
     /// `web-seed`: how long a client is prepared to wait for pieces from the peers that
     /// unchoke it. Each such peer delivers about `wait × its upload share / piece size`
     /// pieces in that time (its upload cap over the peers it unchokes); when the missing

@@ -127,6 +127,9 @@ pub(crate) struct RawClient {
     pub seed_upload: Option<Rate>,
     pub abort_rate: Option<PerSecond>,
     pub peer_wait: Option<Wait>,
+    pub restart_share: Option<Number>,
+    pub restart_after: Option<SeedTimeValue>,
+    pub restart_resumes: Option<Flag>,
 }
 
 /// One `[[seeds]]` group.

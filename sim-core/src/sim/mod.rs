@@ -21,6 +21,7 @@
 
 mod audience;
 mod origin;
+mod patience;
 mod sessions;
 mod swarm;
 
@@ -65,8 +66,11 @@ pub(crate) enum Event {
     GoOffline(PeerId),
     /// The peer's machine is back on.
     GoOnline(PeerId),
-    /// The user abandons the download if it is not finished.
+    /// The user's patience runs out: the download is abandoned if it is still waited for
+    /// (stale unless it is the peer's `abandon_at`).
     Abandon(PeerId),
+    /// A user who abandoned the download comes back and starts it again.
+    Restart(PeerId),
 }
 
 impl Event {
@@ -81,6 +85,7 @@ impl Event {
             Event::GoOffline(p) => (8 << 56) | p as u64,
             Event::GoOnline(p) => (9 << 56) | p as u64,
             Event::Abandon(p) => (10 << 56) | p as u64,
+            Event::Restart(p) => (11 << 56) | p as u64,
         }
     }
 }
@@ -161,6 +166,8 @@ pub struct Simulation {
     pub(crate) offline_seeds: u32,
     pub(crate) completed: u32,
     arrived: u32,
+    /// Restarts scheduled and not yet happened (the run is not over while any remain).
+    pending_restarts: u32,
     pub(crate) origin_up_bytes: u64,
     pub(crate) useful_bytes: u64,
     /// Bytes of complete pieces held by downloads that were abandoned.
@@ -267,6 +274,7 @@ impl Simulation {
             offline_seeds: 0,
             completed: 0,
             arrived: 0,
+            pending_restarts: 0,
             origin_up_bytes: 0,
             useful_bytes: 0,
             abandoned_bytes: 0,
@@ -385,7 +393,9 @@ impl Simulation {
     }
 
     fn finished(&self) -> bool {
-        self.leechers == 0 && self.arrived as usize == self.arrivals.len()
+        self.leechers == 0
+            && self.arrived as usize == self.arrivals.len()
+            && self.pending_restarts == 0
     }
 
     fn note_event(&mut self, code: u64) {
@@ -404,17 +414,12 @@ impl Simulation {
             Event::GoOffline(p) => self.on_go_offline(p),
             Event::GoOnline(p) => self.on_go_online(p),
             Event::Abandon(p) => {
-                if self.peers[p as usize].state == PeerState::Leeching {
-                    self.peers[p as usize].aborted = true;
-                    let content = self.content_of(p);
-                    let have: u64 = (0..content.piece_count())
-                        .filter(|&i| self.peers[p as usize].have.contains(i))
-                        .map(|i| content.piece_bytes(i))
-                        .sum();
-                    self.abandoned_bytes += have;
-                    self.depart(p);
+                let peer = &self.peers[p as usize];
+                if peer.state == PeerState::Leeching && peer.abandon_at == self.now {
+                    self.abandon(p);
                 }
             }
+            Event::Restart(p) => self.on_restart(p),
             Event::StartPhaseEnd(p) => {
                 if self.peers[p as usize].state == PeerState::Leeching {
                     self.reconsider(p);
@@ -429,37 +434,54 @@ impl Simulation {
             self.queue.push(next.at, Event::Arrive(k + 1));
         }
         let p = self.arrival_peer[k as usize];
+        self.begin_download(p);
+    }
+
+    /// The user of `p`, at the machine, starts (or restarts) the download: it joins the
+    /// swarm as a leecher holding `kept` pieces (none for a first start).
+    fn begin_download(&mut self, p: PeerId) {
         let pieces = self.pieces_of(p);
+        let now = self.now;
         let peer = &mut self.peers[p as usize];
         peer.state = PeerState::Leeching;
-        peer.have = crate::bitset::BitSet::new(pieces);
+        peer.have = peer
+            .kept
+            .take()
+            .unwrap_or_else(|| crate::bitset::BitSet::new(pieces));
+        peer.have_count = peer.have.count();
         peer.started = crate::bitset::BitSet::new(pieces);
+        peer.started_count = 0;
         peer.avail = vec![0; pieces as usize];
+        peer.attempt_start = now;
+        peer.online = true;
         self.leechers += 1;
         if self.policy_of(p) != Policy::HttpOnly {
             self.tracker_of(p).join(p, false);
-            let interval = self.s.protocol.rechoke_interval.0.max(1);
-            let phase = self.peers[p as usize].rng.below(interval);
-            self.queue
-                .push(self.now.after(SimDuration(phase)), Event::Rechoke(p));
-            self.queue.push(
-                self.now.after(self.s.tracker.announce_interval),
-                Event::Announce(p, true),
-            );
-            let peer = &mut self.peers[p as usize];
-            peer.rechoke_alive = true;
-            peer.announce_alive = true;
+            if !self.peers[p as usize].rechoke_alive {
+                let interval = self.s.protocol.rechoke_interval.0.max(1);
+                let phase = self.peers[p as usize].rng.below(interval);
+                self.queue
+                    .push(self.now.after(SimDuration(phase)), Event::Rechoke(p));
+                self.peers[p as usize].rechoke_alive = true;
+            }
+            if !self.peers[p as usize].announce_alive {
+                self.queue.push(
+                    self.now.after(self.s.tracker.announce_interval),
+                    Event::Announce(p, true),
+                );
+                self.peers[p as usize].announce_alive = true;
+            }
             self.peers[p as usize].last_announce = self.now;
             self.connect_from_tracker(p);
         }
-        self.start_session(p);
+        if !self.peers[p as usize].session_alive {
+            self.start_session(p);
+        }
         let theta = self.s.client.abort_rate_per_s;
         if theta > 0.0 {
-            let after = self.peers[p as usize].rng.exp(1.0 / theta);
-            self.queue.push(
-                self.now.after(SimDuration::from_secs_f64_ceil(after)),
-                Event::Abandon(p),
-            );
+            let patience = self.peers[p as usize].rng.exp(1.0 / theta);
+            self.peers[p as usize].patience = Some(SimDuration::from_secs_f64_ceil(patience));
+            self.start_waiting(p);
         }
         let start = self.policy_spec(p).http_first_time;
         if self.policy_of(p) == Policy::HttpFirst && start.0 > 0 {
@@ -904,6 +926,8 @@ impl Simulation {
                 up_bps: p.up_bps,
                 down_bps: p.down_bps,
                 arrival: p.arrival,
+                attempt_start: p.attempt_start,
+                restarts: p.restarts,
                 completion: p.completion,
                 down_origin_bytes: p.down_origin_bytes,
                 down_peer_bytes: p.down_peer_bytes,

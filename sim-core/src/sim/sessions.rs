@@ -30,6 +30,7 @@ impl Simulation {
             return;
         }
         if let Some(d) = draw_seed_time(&sessions.online, &mut self.peers[p as usize].rng) {
+            self.peers[p as usize].session_alive = true;
             self.queue
                 .push(self.now.after(d.max(SimDuration(1))), Event::GoOffline(p));
         }
@@ -38,10 +39,13 @@ impl Simulation {
     /// The machine of `p` switches off.
     pub(super) fn on_go_offline(&mut self, p: PeerId) {
         if !self.peers[p as usize].is_active() || !self.peers[p as usize].online {
+            // The machine's session chain ends with the download (a restart begins anew).
+            self.peers[p as usize].session_alive = false;
             return;
         }
         self.peers[p as usize].online = false;
         if self.peers[p as usize].state == PeerState::Leeching {
+            self.stop_waiting(p);
             self.offline_leechers += 1;
         } else {
             self.offline_seeds += 1;
@@ -62,6 +66,7 @@ impl Simulation {
     /// The machine of `p` is back: rejoin, reconnect, resume.
     pub(super) fn on_go_online(&mut self, p: PeerId) {
         if !self.peers[p as usize].is_active() {
+            self.peers[p as usize].session_alive = false;
             return;
         }
         self.peers[p as usize].online = true;
@@ -91,6 +96,7 @@ impl Simulation {
             self.connect_from_tracker(p);
         }
         if !seeding {
+            self.start_waiting(p);
             self.try_origin(p);
         }
         self.start_session(p);
