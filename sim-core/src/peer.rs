@@ -7,7 +7,7 @@
 
 use crate::bitset::BitSet;
 use crate::rng::StreamRng;
-use crate::time::SimTime;
+use crate::time::{SimDuration, SimTime};
 
 /// Index of a peer in the simulation.
 pub type PeerId = u32;
@@ -112,8 +112,14 @@ pub struct Peer {
     pub up_bytes: u64,
     /// Bytes received but thrown away (endgame duplicates, abandoned partial pieces).
     pub wasted_bytes: u64,
-    /// This peer's own random stream.
+    /// This peer's own random stream (its client's protocol choices).
     pub rng: StreamRng,
+    /// The stream of its machine's online/offline periods.
+    pub session_rng: StreamRng,
+    /// How long it seeds after completing (`None`: forever), drawn on arrival.
+    pub seeding_time: Option<SimDuration>,
+    /// Delay after arrival at which the user abandons (`None`: never), drawn on arrival.
+    pub abandon_after: Option<SimDuration>,
     /// Has the P2P client (else downloads over HTTP alone).
     pub p2p: bool,
     /// Behind a NAT or firewall: accepts no incoming connection.
@@ -159,7 +165,10 @@ impl Peer {
             down_peer_bytes: 0,
             up_bytes: 0,
             wasted_bytes: 0,
+            session_rng: rng.clone(),
             rng,
+            seeding_time: Some(SimDuration::ZERO),
+            abandon_after: None,
             p2p: true,
             nat: false,
             online: true,
