@@ -75,9 +75,9 @@
 //! μ(ηx̄ + ȳ) ≥ c·x̄; otherwise upload-constrained with r the root below c (found by
 //! bisection; when several rates balance — the seeds a faster swarm produces feed it back —
 //! the fastest, the one a swarm that starts with its content available settles at). An
-//! abandoning leecher has received on average (r·E[S] − e^(−θ/r))/(1 − e^(−θ/r)) of the
+//! abandoning leecher has received on average (r·E\[S\] − e^(−θ/r))/(1 − e^(−θ/r)) of the
 //! file, and the share of all upload spent on downloads that are then abandoned is
-//! 1 − e^(−θ/r)/(r·E[S]) = 1 − (θ/r)·e^(−θ/r)/(1 − e^(−θ/r)). As θ → 0 the balance becomes
+//! 1 − e^(−θ/r)/(r·E\[S\]) = 1 − (θ/r)·e^(−θ/r)/(1 − e^(−θ/r)). As θ → 0 the balance becomes
 //! r(1 − μ/γ) = μη, i.e. 1/r = (1/η)(1/μ − 1/γ): Qiu & Srikant's β, x̄, ȳ and T exactly.
 //! (Deterministic progress is the point: Qiu & Srikant's completions are memoryless, so an
 //! aborting leecher in their model is one that had, on average, received as much as any
