@@ -78,7 +78,8 @@ model of Qiu & Srikant (SIGCOMM 2004): the regime (upload- or download-constrain
 mean numbers of leechers x̄ and seeds ȳ, the mean download time T and the per-leecher \
 completion rate β. No simulation is run. The model has no origin, no initial seeds, one \
 kind of peer and no piece granularity: what it leaves out of the scenario is listed under \
-caveats.",
+caveats. With aborts (client.abort_rate > 0) the closed form treats abandoned downloads as \
+free: fluid warns and gives the figures of the extension that charges the upload they took.",
         after_help = "Examples:\n  \
 swarmsim fluid scenarios/fluid-upload.toml\n  \
 swarmsim fluid scenarios/poisson-steady.toml --set client.seed_time=exp(30min) --eta 0.85 --json"
@@ -230,6 +231,59 @@ fn per_s(rate: f64) -> String {
     }
 }
 
+/// The rest of `fluid`'s text when θ > 0: the partial-download extension's figures, with
+/// the closed form's beside them and what the difference is.
+fn fluid_with_aborts(
+    p: &sim_core::fluid::FluidParams,
+    ss: &sim_core::fluid::SteadyState,
+    q: &sim_core::fluid::PartialSteadyState,
+    caveats: &[String],
+) -> Result<()> {
+    outln!(
+        "warning     θ > 0: Qiu & Srikant's closed form treats abandoned downloads as free \
+         (x̄ = {:.1}, T = {:.1} s); the figures below charge the upload they took \
+         (sim-core/src/fluid.rs)",
+        ss.leechers,
+        ss.download_time
+    );
+    if q.regime != ss.regime {
+        outln!("            with aborts charged the swarm is {}", q.regime);
+    }
+    outln!("leechers    x̄ = {:.1}", q.leechers);
+    if q.seeds.is_finite() {
+        outln!(
+            "seeds       ȳ = {:.1} (completed peers still seeding)",
+            q.seeds
+        );
+    } else {
+        outln!("seeds       ȳ unbounded (seeds never leave: no steady state)");
+    }
+    outln!(
+        "download    T = {:.1} s ({:.2} min) for a completed download; a leecher stays {:.1} s \
+         on average (abandoned ones included), λ × stay = x̄",
+        q.download_time,
+        q.download_time / 60.0,
+        q.mean_stay
+    );
+    outln!(
+        "aborts      {:.1}% of downloads abandoned, after {:.0}% of the file on average: {:.1}% \
+         of the upload leechers receive is wasted",
+        100.0 * (1.0 - q.completed_share),
+        100.0 * q.abandoned_fraction_received,
+        100.0 * q.wasted_upload_share
+    );
+    outln!(
+        "rate        every leecher receives 1 file per {:.1} s (c: 1 per {:.1} s)",
+        q.download_time,
+        1.0 / p.c
+    );
+    for (i, c) in caveats.iter().enumerate() {
+        let label = if i == 0 { "caveats" } else { "" };
+        outln!("{label:<11} - {c}");
+    }
+    Ok(())
+}
+
 fn fluid(a: FluidArgs) -> Result<()> {
     use sim_core::fluid::{scenario_caveats, FluidParams, Regime};
     let s = load(&a.scenario, None)?;
@@ -256,9 +310,57 @@ fn fluid(a: FluidArgs) -> Result<()> {
     };
     let p = FluidParams::from_scenario(&s, k, a.eta)?;
     let ss = p.steady_state()?;
+    // With aborts the closed form treats abandoned downloads as free: the figures given are
+    // the extension's, which charges the upload they took (sim-core/src/fluid.rs).
+    let partial = if p.theta > 0.0 {
+        Some(p.steady_state_with_partial_downloads(0.0)?)
+    } else {
+        None
+    };
     let caveats = scenario_caveats(&s, k, &p);
     if a.json {
         let finite = |v: f64| v.is_finite().then_some(v);
+        if let Some(q) = partial {
+            let doc = serde_json::json!({
+                "scenario": s.name,
+                "content": s.contents[k].name,
+                "model": "Qiu & Srikant fluid model (SIGCOMM 2004), REFERENCE §4, with \
+                          abandoned downloads charged the upload they took \
+                          (sim-core/src/fluid.rs)",
+                "params_per_s": {
+                    "lambda": p.lambda,
+                    "c": p.c,
+                    "mu": p.mu,
+                    "theta": p.theta,
+                    "gamma": finite(p.gamma),
+                    "eta": p.eta,
+                },
+                "regime": q.regime,
+                "beta_per_s": q.rate,
+                "leechers": q.leechers,
+                "seeds": finite(q.seeds),
+                "download_time_s": q.download_time,
+                "download_time_min": q.download_time / 60.0,
+                "aborts": {
+                    "warning": "Qiu & Srikant's closed form treats abandoned downloads as \
+                                free; the figures above charge the upload they took",
+                    "mean_stay_s": q.mean_stay,
+                    "completed_share": q.completed_share,
+                    "abandoned_fraction_received": q.abandoned_fraction_received,
+                    "wasted_upload_share": q.wasted_upload_share,
+                    "qiu_srikant": {
+                        "regime": ss.regime,
+                        "beta_per_s": ss.beta,
+                        "leechers": ss.leechers,
+                        "seeds": finite(ss.seeds),
+                        "mean_stay_s": ss.download_time,
+                    },
+                },
+                "caveats": caveats,
+            });
+            outln!("{}", serde_json::to_string_pretty(&doc)?);
+            return Ok(());
+        }
         let doc = serde_json::json!({
             "scenario": s.name,
             "content": s.contents[k].name,
@@ -321,6 +423,9 @@ fn fluid(a: FluidArgs) -> Result<()> {
         ss.regime,
         1.0 / p.c
     );
+    if let Some(q) = partial {
+        return fluid_with_aborts(&p, &ss, &q, &caveats);
+    }
     outln!("leechers    x̄ = {:.1}", ss.leechers);
     if ss.seeds.is_finite() {
         outln!(

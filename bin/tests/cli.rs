@@ -803,3 +803,58 @@ release = "10min"
             "shares the origin with 1 other content",
         ));
 }
+
+/// With aborts (θ > 0), `fluid` says that the Qiu–Srikant closed form treats abandoned
+/// downloads as free, in text and JSON, and gives the figures that charge them (more
+/// leechers than the closed form); without aborts there is no such warning.
+#[test]
+fn fluid_warns_when_aborts_are_charged() {
+    let scenarios = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios");
+    let text = Command::cargo_bin("swarmsim")
+        .unwrap()
+        .arg("fluid")
+        .arg(scenarios.join("fluid-upload.toml"))
+        .args(["--set", "client.abort_rate=0.25/min"])
+        .output()
+        .unwrap();
+    assert!(text.status.success());
+    let stdout = String::from_utf8(text.stdout).unwrap();
+    assert!(
+        stdout.contains("warning     θ > 0: Qiu & Srikant's closed form treats abandoned downloads as free (x̄ = 26.7, T = 80.0 s)"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("leechers    x̄ = 38.0"), "{stdout}");
+    assert!(stdout.contains("% of downloads abandoned"), "{stdout}");
+    let json = Command::cargo_bin("swarmsim")
+        .unwrap()
+        .args(["fluid", "--json"])
+        .arg(scenarios.join("fluid-upload.toml"))
+        .args(["--set", "client.abort_rate=0.25/min"])
+        .output()
+        .unwrap();
+    assert!(json.status.success());
+    let v: Value = serde_json::from_slice(&json.stdout).unwrap();
+    let warning = v["aborts"]["warning"].as_str().unwrap();
+    assert!(
+        warning.contains("treats abandoned downloads as free"),
+        "{warning}"
+    );
+    let charged = v["leechers"].as_f64().unwrap();
+    let free = v["aborts"]["qiu_srikant"]["leechers"].as_f64().unwrap();
+    assert!((free - 80.0 / 3.0).abs() < 1e-9, "{free}");
+    assert!(charged > 1.3 * free, "{charged} vs {free}");
+    assert!(v["caveats"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c.as_str().unwrap().starts_with("aborts (θ = ")));
+    // No aborts, no warning.
+    let plain = Command::cargo_bin("swarmsim")
+        .unwrap()
+        .arg("fluid")
+        .arg(scenarios.join("fluid-upload.toml"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(plain.stdout).unwrap();
+    assert!(!stdout.contains("abandoned"), "{stdout}");
+}

@@ -69,19 +69,14 @@ fn tidy(x: f64) -> f64 {
     x.round()
 }
 
-/// The bill, from the origin bytes of each 5-minute sample (the last one possibly
-/// shorter: `end_us` is the end of the run).
+/// The bill, from the origin bytes of each 5-minute sample; `end_us` is the end of the
+/// run (for prorating). Every sample is a whole 5-minute window, the last one included: a
+/// meter averages over its fixed window and the link is idle after the run (dividing a
+/// short last sample by its own length would bill a burst of seconds as a 5-minute rate).
 pub fn origin_cost(samples_bytes: &[u64], end_us: u64, pricing: &Pricing) -> OriginCost {
     let bps: Vec<f64> = samples_bytes
         .iter()
-        .enumerate()
-        .map(|(i, &bytes)| {
-            let start = i as u64 * BILLING_SAMPLE_US;
-            rate_bps(
-                bytes,
-                end_us.saturating_sub(start).clamp(1, BILLING_SAMPLE_US),
-            )
-        })
+        .map(|&bytes| rate_bps(bytes, BILLING_SAMPLE_US))
         .collect();
     let sorted = |v: &[f64]| {
         let mut v = v.to_vec();

@@ -38,6 +38,54 @@
 //! - γ = +∞ (peers leave on completion, `seed_time = "0s"`): ȳ = 0 and 1/γ = 0.
 //! - λ = 0: the empty swarm, x̄ = ȳ = 0.
 //!
+//! **Aborts cost upload** ([`FluidParams::steady_state_with_partial_downloads`]). In the
+//! equations above every unit of upload the swarm sends becomes part of a completed file:
+//! a leecher that aborts leaves with nothing having been sent to it, so abandoned downloads
+//! are free. Real ones are not: a user who gives up after half the file has taken half a
+//! file of the swarm's upload, and that upload is lost. With θ > 0 the closed form therefore
+//! predicts too few leechers and too short downloads in an upload-constrained swarm (on
+//! `fluid-upload.toml` with θ = 1/240 per s it gives x̄ = 26.7, T = 80 s; the simulator
+//! measures x̄ ≈ 42.5 and completed downloads taking ≈ 180 s), and, since its completions are
+//! memoryless, the wrong leecher count in a download-constrained one too (x̄ = λ/(c + θ)
+//! where a download of fixed length 1/c gives more).
+//!
+//! The extension keeps the fluid model's two assumptions — the swarm's upload
+//! μ(ηx + y) (or the leechers' download c·x, whichever is smaller) is shared evenly by the
+//! leechers, and a leecher abandons at rate θ (exponential patience τ, mean 1/θ) — and
+//! follows one leecher instead of the population. In the steady state every leecher
+//! receives at the same rate r (files per unit time), so it needs D = 1/r to complete and
+//! stays S = min(τ, D):
+//!
+//! ```text
+//!   P(complete) = P(τ > D) = e^(−θ/r)
+//!   E[S] = ∫₀^D e^(−θt) dt = (1 − e^(−θ/r))/θ          (→ 1/r as θ → 0)
+//!   x̄ = λ·E[S]                                         (Little's law)
+//!   ȳ = λ·e^(−θ/r)/γ                                   (completions × mean seeding time)
+//!   upload received per unit time = r·x̄ = λ·r·E[S]     (what arrivals take, files)
+//! ```
+//!
+//! Balance: the rate r is what the swarm can supply per leecher, r·x̄ = μ(η·x̄ + ȳ), capped
+//! by the download link, r ≤ c. Dividing by λ,
+//!
+//! ```text
+//!   (r − μη)·(1 − e^(−θ/r))/θ = μ·e^(−θ/r)/γ,   r ≤ c
+//! ```
+//!
+//! download-constrained (r = c) when at r = c the supply is at least the demand,
+//! μ(ηx̄ + ȳ) ≥ c·x̄; otherwise upload-constrained with r the root below c (found by
+//! bisection; when several rates balance — the seeds a faster swarm produces feed it back —
+//! the fastest, the one a swarm that starts with its content available settles at). An
+//! abandoning leecher has received on average (r·E\[S\] − e^(−θ/r))/(1 − e^(−θ/r)) of the
+//! file, and the share of all upload spent on downloads that are then abandoned is
+//! 1 − e^(−θ/r)/(r·E\[S\]) = 1 − (θ/r)·e^(−θ/r)/(1 − e^(−θ/r)). As θ → 0 the balance becomes
+//! r(1 − μ/γ) = μη, i.e. 1/r = (1/η)(1/μ − 1/γ): Qiu & Srikant's β, x̄, ȳ and T exactly.
+//! (Deterministic progress is the point: Qiu & Srikant's completions are memoryless, so an
+//! aborting leecher in their model is one that had, on average, received as much as any
+//! other; here progress accumulates, and a leecher's chance of finishing falls with the
+//! time it needs.) E[min(τ, D)] for exponential τ is the standard truncated mean; the
+//! derivation is this module's own, checked against the simulator in `tests/fluid.rs`
+//! (within 5% for x̄, ȳ, T and the abandoned share in both regimes).
+//!
 //! **Mapping a scenario** ([`FluidParams::from_scenario`]) is an approximation: see its
 //! documentation and [`scenario_caveats`] for what the model leaves out (the origin, the
 //! initial seeds, class mixes, fixed seeding times, the arrival window, and the time a
@@ -315,7 +363,9 @@ impl FluidParams {
     ///   law; transients differ); `"0s"` → +∞ (peers leave on completion, ȳ = 0);
     ///   `"forever"` → 0: no steady state for seeds (ȳ = +∞) and a download-constrained
     ///   swarm (see the module docs).
-    /// - θ = 0: the simulator does not model aborted downloads.
+    /// - θ = `client.abort_rate` (per second; 0 = never). With θ > 0 use
+    ///   [`FluidParams::steady_state_with_partial_downloads`]: the closed form treats
+    ///   abandoned downloads as free (module docs).
     /// - `eta` is not in the scenario: 1 is the model's ideal; measured values for the
     ///   simulator's swarms are in `tests/fluid.rs`.
     ///
@@ -373,6 +423,135 @@ impl FluidParams {
         };
         p.validate()?;
         Ok(p)
+    }
+}
+
+/// The steady state when abandoned downloads cost the upload they took (module docs,
+/// "Aborts cost upload"). With θ = 0 it equals [`FluidParams::steady_state`].
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct PartialSteadyState {
+    /// Which resource limits the leechers' progress.
+    pub regime: Regime,
+    /// r: the rate at which every leecher receives, files per unit time (c when
+    /// download-constrained).
+    pub rate: f64,
+    /// x̄: mean number of leechers (downloads that will complete or be abandoned).
+    pub leechers: f64,
+    /// ȳ: mean number of seeds (+∞ when γ = 0).
+    pub seeds: f64,
+    /// 1/r: how long a completed download took, in the time unit.
+    pub download_time: f64,
+    /// x̄/λ: how long a leecher stays on average, abandoned downloads included.
+    pub mean_stay: f64,
+    /// e^(−θ/r): share of downloads that complete.
+    pub completed_share: f64,
+    /// Mean fraction of the file an abandoned download had received (0 when θ = 0).
+    pub abandoned_fraction_received: f64,
+    /// Share of the upload leechers receive that goes to downloads later abandoned.
+    pub wasted_upload_share: f64,
+}
+
+impl FluidParams {
+    /// E[min(τ, 1/r)] = (1 − e^(−θ/r))/θ, the mean stay of a leecher receiving at rate r.
+    fn mean_stay_at(&self, r: f64) -> f64 {
+        if self.theta == 0.0 {
+            1.0 / r
+        } else {
+            -(-self.theta / r).exp_m1() / self.theta
+        }
+    }
+
+    /// Upload supply minus demand per arriving leecher at rate r, files:
+    /// μ(η·E[S] + e^(−θ/r)/γ + extra/λ) − r·E[S] (the balance of the module docs over λ).
+    fn partial_excess(&self, r: f64, extra_upload: f64) -> f64 {
+        let stay = self.mean_stay_at(r);
+        let seeds = if self.gamma.is_infinite() {
+            0.0
+        } else {
+            (-self.theta / r).exp() / self.gamma
+        };
+        self.mu * (self.eta * stay + seeds + extra_upload / self.lambda) - r * stay
+    }
+
+    /// The steady state in which partial downloads consume upload (module docs, "Aborts
+    /// cost upload"). `extra_upload` is upload capacity outside the swarm's leechers and
+    /// seeds, in peer uploads (μ each): 0 for the model proper; initial seeds add their
+    /// capacity, and leechers that cannot upload yet (waiting for their first piece) take
+    /// away η each. With θ = 0 and no extra upload it equals [`FluidParams::steady_state`].
+    pub fn steady_state_with_partial_downloads(
+        &self,
+        extra_upload: f64,
+    ) -> Result<PartialSteadyState, FluidError> {
+        self.validate()?;
+        if !extra_upload.is_finite() {
+            return Err(FluidError::BadParameter {
+                name: "extra_upload",
+                value: extra_upload,
+                expected: "a finite number of peer uploads",
+            });
+        }
+        let download = self.lambda == 0.0
+            || self.gamma == 0.0
+            || self.partial_excess(self.c, extra_upload) >= 0.0;
+        let (regime, rate) = if download {
+            (Regime::DownloadConstrained, self.c)
+        } else {
+            // The supply exceeds the demand as r → 0 (everyone stays 1/θ, or 1/r → ∞ with
+            // θ = 0, and takes almost nothing), and falls short at c: scan down from c on a
+            // geometric grid for the first rate where it suffices (the fastest balance),
+            // then bisect between it and the grid point above.
+            let mut hi = self.c;
+            let mut lo = hi;
+            let mut found = false;
+            for _ in 0..4096 {
+                lo = hi * 0.995;
+                if self.partial_excess(lo, extra_upload) >= 0.0 {
+                    found = true;
+                    break;
+                }
+                hi = lo;
+            }
+            if !found {
+                return Err(FluidError::Scenario(
+                    "fluid model with aborts: no rate balances upload and demand".into(),
+                ));
+            }
+            for _ in 0..200 {
+                let mid = 0.5 * (lo + hi);
+                if self.partial_excess(mid, extra_upload) >= 0.0 {
+                    lo = mid;
+                } else {
+                    hi = mid;
+                }
+            }
+            (Regime::UploadConstrained, lo)
+        };
+        let stay = self.mean_stay_at(rate);
+        let completed_share = (-self.theta / rate).exp();
+        let seeds = if self.lambda == 0.0 || self.gamma.is_infinite() {
+            0.0
+        } else if self.gamma == 0.0 {
+            f64::INFINITY
+        } else {
+            self.lambda * completed_share / self.gamma
+        };
+        let received = rate * stay; // files per arrival
+        let abandoned_fraction_received = if completed_share < 1.0 {
+            (received - completed_share) / (1.0 - completed_share)
+        } else {
+            0.0
+        };
+        Ok(PartialSteadyState {
+            regime,
+            rate,
+            leechers: self.lambda * stay,
+            seeds,
+            download_time: 1.0 / rate,
+            mean_stay: stay,
+            completed_share,
+            abandoned_fraction_received,
+            wasted_upload_share: 1.0 - completed_share / received,
+        })
     }
 }
 
@@ -519,6 +698,18 @@ pub fn scenario_caveats(s: &Scenario, k: usize, p: &FluidParams) -> Vec<String> 
         ),
         _ => {}
     }
+    if p.theta > 0.0 {
+        let free = steady.map_or(String::new(), |ss| {
+            format!(" (x̄ = {:.1}, T = {:.1} s)", ss.leechers, ss.download_time)
+        });
+        out.push(format!(
+            "aborts (θ = {:.6}/s): Qiu & Srikant's closed form treats abandoned downloads as \
+             free{free}; a user who gives up has taken upload from the swarm. The figures \
+             given charge it (the partial-download extension, sim-core/src/fluid.rs): more \
+             leechers, longer downloads",
+            p.theta
+        ));
+    }
     if let Some(ss) = steady {
         if ss.regime == Regime::UploadConstrained {
             let t1 = first_piece_delay_s(s, k);
@@ -622,6 +813,92 @@ mod tests {
         assert_eq!(a.last().unwrap().t, 10.3);
         assert!(p.integrate(0.0, 0.0, 1.0, 0.0).is_err());
         assert!(p.integrate(-1.0, 0.0, 1.0, 0.1).is_err());
+    }
+
+    /// Without aborts the partial-download extension is the closed form, in every regime
+    /// and edge case; with them, the balance of the module docs holds at the rate found.
+    #[test]
+    fn partial_downloads_reduce_to_the_closed_form_and_balance() {
+        let cases = [
+            worked_example(),
+            FluidParams {
+                c: 1.0 / 30.0,
+                ..worked_example()
+            },
+            FluidParams {
+                c: 1.0 / 20.0, // the tie goes to download
+                ..worked_example()
+            },
+            FluidParams {
+                gamma: f64::INFINITY,
+                eta: 0.7,
+                ..worked_example()
+            },
+            FluidParams {
+                gamma: 0.0,
+                ..worked_example()
+            },
+            FluidParams {
+                gamma: 1.0 / 50.0, // seeds alone keep up
+                ..worked_example()
+            },
+        ];
+        for p in cases {
+            let ss = p.steady_state().unwrap();
+            let q = p.steady_state_with_partial_downloads(0.0).unwrap();
+            assert_eq!(q.regime, ss.regime, "{p:?}");
+            assert!(close(q.rate, ss.beta, 1e-9), "{p:?}: {q:?} vs {ss:?}");
+            assert!(close(q.leechers, ss.leechers, 1e-9), "{p:?}: {q:?}");
+            assert!(
+                q.seeds == ss.seeds || close(q.seeds, ss.seeds, 1e-9),
+                "{p:?}: {q:?}"
+            );
+            assert!(close(q.download_time, ss.download_time, 1e-9));
+            assert_eq!((q.completed_share, q.wasted_upload_share), (1.0, 0.0));
+            // A vanishing abort rate changes nothing noticeable (continuity at θ = 0).
+            let tiny = FluidParams { theta: 1e-12, ..p };
+            let qt = tiny.steady_state_with_partial_downloads(0.0).unwrap();
+            assert!(close(qt.leechers, ss.leechers, 1e-6), "{qt:?} vs {ss:?}");
+        }
+        // Aborts, upload-constrained: r·x̄ = μ(ηx̄ + ȳ), x̄ = λ(1 − e^(−θ/r))/θ.
+        for theta in [0.001, 0.01, 0.05, 0.2] {
+            let p = FluidParams {
+                theta,
+                eta: 0.9,
+                ..worked_example()
+            };
+            let q = p.steady_state_with_partial_downloads(0.0).unwrap();
+            assert_eq!(q.regime, Regime::UploadConstrained);
+            let supply = p.mu * (p.eta * q.leechers + q.seeds);
+            assert!(close(q.rate * q.leechers, supply, 1e-9), "{q:?}");
+            let stay = (1.0 - (-theta / q.rate).exp()) / theta;
+            assert!(close(q.leechers, p.lambda * stay, 1e-12));
+            assert!(close(q.mean_stay, stay, 1e-12));
+            // Charging aborts: more leechers and slower downloads than the closed form.
+            let ss = p.steady_state().unwrap();
+            assert!(q.leechers > ss.leechers && q.download_time > 1.0 / ss.beta);
+            assert!((0.0..1.0).contains(&q.wasted_upload_share));
+            assert!((0.0..1.0).contains(&q.abandoned_fraction_received));
+        }
+        // Download-constrained with aborts: every download takes 1/c.
+        let p = FluidParams {
+            c: 1.0 / 30.0,
+            theta: 0.02,
+            ..worked_example()
+        };
+        let q = p.steady_state_with_partial_downloads(0.0).unwrap();
+        assert_eq!(q.regime, Regime::DownloadConstrained);
+        let expect = p.lambda * (1.0 - (-0.02f64 * 30.0).exp()) / 0.02;
+        assert!(close(q.leechers, expect, 1e-12) && close(q.download_time, 30.0, 1e-12));
+        assert!(close(q.completed_share, (-0.6f64).exp(), 1e-12));
+        // Extra upload (initial seeds) speeds an upload-constrained swarm up.
+        let with_seed = worked_example()
+            .steady_state_with_partial_downloads(5.0)
+            .unwrap();
+        assert!(with_seed.leechers < 40.0);
+        assert!(worked_example()
+            .steady_state_with_partial_downloads(f64::NAN)
+            .is_err());
     }
 
     #[test]

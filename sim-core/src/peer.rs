@@ -112,8 +112,18 @@ pub struct Peer {
     pub up_bytes: u64,
     /// Bytes received but thrown away (endgame duplicates, abandoned partial pieces).
     pub wasted_bytes: u64,
-    /// This peer's own random stream.
+    /// This peer's own random stream (its client's protocol choices).
     pub rng: StreamRng,
+    /// The stream of its machine's online/offline periods.
+    pub session_rng: StreamRng,
+    /// How long it seeds after completing (`None`: forever), drawn on arrival.
+    pub seeding_time: Option<SimDuration>,
+    /// The user's patience for the first attempt: waiting time (download in progress,
+    /// machine on) before giving up (`None`: never), drawn on arrival.
+    pub abandon_after: Option<SimDuration>,
+    /// The stream of the user's later decisions about giving up: whether to restart, when,
+    /// and the patience of each restarted attempt.
+    pub abort_rng: StreamRng,
     /// Has the P2P client (else downloads over HTTP alone).
     pub p2p: bool,
     /// Behind a NAT or firewall: accepts no incoming connection.
@@ -176,7 +186,12 @@ impl Peer {
             down_peer_bytes: 0,
             up_bytes: 0,
             wasted_bytes: 0,
+            session_rng: rng.clone(),
+            abort_rng: rng.clone(),
             rng,
+            seeding_time: Some(SimDuration::ZERO),
+            abandon_after: None,
+
             p2p: true,
             nat: false,
             online: true,

@@ -16,14 +16,27 @@
 //! one draw per arrival). Each instant is computed as an offset from an integer
 //! microsecond origin (the start of the window, or of the hour) and converted to whole
 //! microseconds once, by flooring; nothing downstream sees an f64 time. All draws come from
-//! the workload's own stream, so the arrivals depend only on the master seed. The
+//! the content's own stream (keyed by the content's name), so a content's arrivals depend
+//! only on the master seed and its own process. The
 //! homogeneous Poisson process keeps its original sampler (exponential gaps summed in
 //! seconds), so that existing scenarios keep their arrivals and digests.
 //!
-//! Classes are assigned so that each class gets its share exactly up to rounding (largest
-//! remainder), in a random order, so small populations still match the stated mix.
+//! Classes are assigned over the whole audience — every arrival of every content that
+//! happens within the run — so that each class gets its share exactly up to rounding
+//! (largest remainder: |count − share × N| < 1), whatever the split across titles and
+//! whatever the arrival process. A catalog of 20 titles with 40 downloads in all still has
+//! its 16 / 14 / 10 FTTH / cable / DSL for shares 0.40 / 0.35 / 0.25 (splitting each title's
+//! one or two downloads separately gave the first classes all of them). The assignment is a
+//! uniformly random one with those counts: each arrival draws a rank key from its own
+//! stream (keyed by its content's name and its ordinal, [`crate::rng::leecher_stream_id`]);
+//! arrivals sorted by key take the first class's count, then the next class's, and so on.
+//! A title's audience is therefore a random sample of the whole audience. Since the keys
+//! never move, adding a content moves a peer to another class only where its key sits next
+//! to a class boundary (each boundary moves past at most about as many peers as arrivals
+//! were added, typically far fewer); adding a class moves only the peers whose keys fall in
+//! the interval it takes, plus at most one per boundary from rounding.
 
-use crate::rng::{StreamKind, StreamRng};
+use crate::rng::{leecher_stream_id, name_key, StreamKind, StreamRng};
 use crate::scenario::{Arrivals, Scenario};
 use crate::time::{SimDuration, SimTime, US_PER_S};
 
@@ -41,26 +54,31 @@ pub struct Arrival {
     pub class: u16,
     /// Index into `Scenario::contents`.
     pub content: u32,
+    /// Its rank among the arrivals of its content, in the order the content's process drew
+    /// them (from 0): with the content's name, the stable identity of its random streams.
+    pub ordinal: u32,
 }
 
 /// All arrivals of the scenario, sorted by time (ties: lower content index first, then
-/// the order each content's process drew them). Deterministic: content k's instants and
-/// classes are drawn from the stream `(seed, Workload, k)` only, so adding a content to a
-/// catalog does not move the arrivals of the others.
+/// the order each content's process drew them). Deterministic: a content's instants are
+/// drawn from the stream `(seed, Workload, name_key(name))` only, so adding, removing or
+/// reordering other contents does not move them; classes are split over the whole
+/// audience (module docs).
 pub fn generate(s: &Scenario) -> Vec<Arrival> {
     let mut all: Vec<Arrival> = Vec::new();
     for (k, content) in s.contents.iter().enumerate() {
-        let mut rng = StreamRng::new(s.seed, StreamKind::Workload, k as u64);
+        let mut rng = StreamRng::new(s.seed, StreamKind::Workload, name_key(&content.name));
         let times = instants(&content.arrivals, &mut rng);
-        let classes = assign_classes(s, times.len(), &mut rng);
-        all.extend(times.into_iter().zip(classes).map(|(at, class)| Arrival {
+        all.extend(times.into_iter().enumerate().map(|(j, at)| Arrival {
             at,
-            class,
+            class: 0,
             content: k as u32,
+            ordinal: j as u32,
         }));
     }
     // Stable: equal instants keep content order, then draw order.
     all.sort_by_key(|a| a.at);
+    assign_classes(s, &mut all);
     all
 }
 
@@ -283,18 +301,37 @@ pub fn largest_remainder(total: usize, shares: &[f64]) -> Vec<usize> {
     counts
 }
 
-/// Class of each of `n` peers: exact shares by largest remainder, shuffled.
-fn assign_classes(s: &Scenario, n: usize, rng: &mut StreamRng) -> Vec<u16> {
+/// The rank key of an arrival in the class split: the first draw of its own stream.
+fn class_key(s: &Scenario, a: &Arrival) -> u64 {
+    use rand::RngCore;
+    let id = leecher_stream_id(&s.contents[a.content as usize].name, u64::from(a.ordinal));
+    StreamRng::new(s.seed, StreamKind::Class, id).next_u64()
+}
+
+/// Sets the class of every arrival: exact shares by largest remainder over the whole
+/// audience, in the order of the arrivals' rank keys (module docs). The arrivals that
+/// happen within the run (at or before `max_time`) are split on their own, so the realised
+/// audience has exact shares even when an arrival window outlasts the run; the others
+/// (never realised) are split among themselves.
+fn assign_classes(s: &Scenario, all: &mut [Arrival]) {
     let shares: Vec<f64> = s.classes.iter().map(|c| c.share).collect();
-    let counts = largest_remainder(n, &shares);
-    let mut out: Vec<u16> = counts
+    let horizon = SimTime::ZERO.after(s.max_time);
+    let mut ranked: Vec<(bool, u64, usize)> = all
         .iter()
         .enumerate()
-        .flat_map(|(i, &c)| std::iter::repeat_n(i as u16, c))
+        .map(|(i, a)| (a.at > horizon, class_key(s, a), i))
         .collect();
-    for i in (1..out.len()).rev() {
-        let j = rng.below(i as u64 + 1) as usize;
-        out.swap(i, j);
+    // Ties of keys (probability ~ N²/2^64) fall back to the arrival order.
+    ranked.sort_unstable();
+    let realised = ranked.partition_point(|r| !r.0);
+    for part in [&ranked[..realised], &ranked[realised..]] {
+        let counts = largest_remainder(part.len(), &shares);
+        let classes = counts
+            .iter()
+            .enumerate()
+            .flat_map(|(c, &n)| std::iter::repeat_n(c as u16, n));
+        for (&(_, _, i), class) in part.iter().zip(classes) {
+            all[i].class = class;
+        }
     }
-    out
 }

@@ -43,18 +43,27 @@ until = "60s"
 /// `fallback` uses the origin only for pieces no neighbour holds: with a permanent seed
 /// that every peer connects to (numwant and the connection limit exceed the swarm), every
 /// piece is always held by a neighbour, so the origin serves nothing; `web-seed` on the
-/// same swarm does use it (peers choked by the seed fetch from the origin).
+/// same swarm does use it (peers choked by the seed fetch from the origin). Whether a
+/// given run of `web-seed` needs the origin depends on its draws (when peers arrive, whom
+/// the seed unchokes): 2 of seeds 1–12 never do, so it is checked over seeds 1–4 together;
+/// `fallback` must leave the origin idle in every run.
 #[test]
 fn fallback_leaves_the_origin_idle_when_neighbours_hold_everything() {
     let seeds = "[[seeds]]\nupload = \"8Mbps\"";
-    let s = common::scenario(&base("policy = \"fallback\"", "2Mbps", seeds, 40));
-    let out = run(&s);
-    common::assert_conservation(&s, &out);
-    assert_eq!(out.summary.bytes_from_origin, 0);
-    let s = common::scenario(&base("policy = \"web-seed\"", "2Mbps", seeds, 40));
-    let web = run(&s);
-    common::assert_conservation(&s, &web);
-    assert!(web.summary.bytes_from_origin > 0);
+    let mut web_origin_bytes = 0;
+    for seed in 1..=4 {
+        let mut s = common::scenario(&base("policy = \"fallback\"", "2Mbps", seeds, 40));
+        s.seed = seed;
+        let out = run(&s);
+        common::assert_conservation(&s, &out);
+        assert_eq!(out.summary.bytes_from_origin, 0, "seed {seed}");
+        let mut s = common::scenario(&base("policy = \"web-seed\"", "2Mbps", seeds, 40));
+        s.seed = seed;
+        let web = run(&s);
+        common::assert_conservation(&s, &web);
+        web_origin_bytes += web.summary.bytes_from_origin;
+    }
+    assert!(web_origin_bytes > 0);
 }
 
 /// `rate-target`: with peers that cannot upload, the origin supplies exactly the target

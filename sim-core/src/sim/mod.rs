@@ -12,6 +12,9 @@
 //! tracker (so peers of different contents never meet), piece count and policy; all of them
 //! share the origin's egress and its bill. Peer ids run content by content (each content's
 //! initial seeds, then its leechers in arrival order), so a tracker covers a range of ids.
+//! Peer ids are positions, not identities: every random stream is keyed by a stable
+//! identity instead (content name, group, ordinal: [`crate::rng`]), so adding a seed or a
+//! content shifts ids but no one's draws.
 //!
 //! ## Flows
 //! A flow carries one piece (or the rest of a partially received piece) from a peer or the
@@ -32,11 +35,13 @@ use crate::network::Network;
 use crate::peer::{Peer, PeerId, PeerState, NO_FLOW};
 use crate::queue::{EventQueue, TimerHeap};
 use crate::report::{self, RunOutput};
-use crate::rng::{StreamKind, StreamRng};
+use crate::rng::{name_key, seed_stream_id, StreamKind, StreamRng};
 use crate::scenario::{ContentSpec, Policy, PolicySpec, Scenario, SeedTime};
 use crate::time::{SimDuration, SimTime};
 use crate::tracker::Tracker;
 use crate::workload::{self, Arrival};
+
+pub use audience::{draw_audience, DrawnPeer};
 
 /// Source id of flows served by the origin.
 pub(crate) const ORIGIN: u32 = u32::MAX;
@@ -216,9 +221,10 @@ impl Simulation {
         let mut trackers = Vec::with_capacity(s.contents.len());
         for c in 0..s.contents.len() as u32 {
             let base = peers.len();
+            let name = &s.contents[c as usize].name;
             for g in s.seeds.iter().filter(|g| g.content == c) {
-                for _ in 0..g.count {
-                    let id = peers.len() as u64;
+                for j in 0..g.count {
+                    let id = seed_stream_id(name, &g.name, u64::from(j));
                     let mut seed = Peer::new(
                         Peer::SEED_CLASS,
                         g.upload_bps as f64,
@@ -227,22 +233,18 @@ impl Simulation {
                         StreamRng::new(s.seed, StreamKind::Peer, id),
                     );
                     seed.content = c;
+                    seed.session_rng = StreamRng::new(s.seed, StreamKind::Session, id);
                     peers.push(seed);
                 }
             }
             for (k, a) in arrivals.iter().enumerate().filter(|(_, a)| a.content == c) {
-                let id = peers.len();
-                arrival_peer[k] = id as PeerId;
-                peers.push(audience::draw_peer(
-                    &s,
-                    a,
-                    StreamRng::new(s.seed, StreamKind::Peer, id as u64),
-                ));
+                arrival_peer[k] = peers.len() as PeerId;
+                peers.push(audience::draw_peer(&s, a));
             }
             trackers.push(Tracker::new(
                 base as PeerId,
                 peers.len() - base,
-                StreamRng::new(s.seed, StreamKind::Tracker, u64::from(c)),
+                StreamRng::new(s.seed, StreamKind::Tracker, name_key(name)),
             ));
         }
         let mut caps = Vec::with_capacity(2 * n + 1);
@@ -477,10 +479,15 @@ impl Simulation {
         if !self.peers[p as usize].session_alive {
             self.start_session(p);
         }
-        let theta = self.s.client.abort_rate_per_s;
-        if theta > 0.0 {
-            let patience = self.peers[p as usize].rng.exp(1.0 / theta);
-            self.peers[p as usize].patience = Some(SimDuration::from_secs_f64_ceil(patience));
+        // The first attempt's patience was drawn with the audience; a restart draws anew.
+        let peer = &mut self.peers[p as usize];
+        peer.patience = if peer.restarts == 0 {
+            peer.abandon_after
+        } else {
+            let theta = self.s.client.abort_rate_per_s;
+            (theta > 0.0).then(|| SimDuration::from_secs_f64_ceil(peer.abort_rng.exp(1.0 / theta)))
+        };
+        if self.peers[p as usize].patience.is_some() {
             self.start_waiting(p);
         }
         let start = self.policy_spec(p).http_first_time;

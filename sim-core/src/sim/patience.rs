@@ -54,7 +54,8 @@ impl Simulation {
     /// restart will resume from them.
     pub(super) fn abandon(&mut self, p: PeerId) {
         let restart_share = self.s.client.restart_share;
-        let restarts = restart_share > 0.0 && self.peers[p as usize].rng.unit_f64() < restart_share;
+        let restarts =
+            restart_share > 0.0 && self.peers[p as usize].abort_rng.unit_f64() < restart_share;
         let resumes = restarts && self.s.client.restart_resumes;
         let peer = &mut self.peers[p as usize];
         peer.aborted = true;
@@ -73,7 +74,7 @@ impl Simulation {
         self.depart(p);
         if restarts {
             let after = &self.s.client.restart_after;
-            let delay = draw_seed_time(after, &mut self.peers[p as usize].rng)
+            let delay = draw_seed_time(after, &mut self.peers[p as usize].abort_rng)
                 .unwrap_or(SimDuration::ZERO)
                 .max(SimDuration(1));
             self.pending_restarts += 1;

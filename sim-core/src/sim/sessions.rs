@@ -29,7 +29,7 @@ impl Simulation {
         {
             return;
         }
-        if let Some(d) = draw_seed_time(&sessions.online, &mut self.peers[p as usize].rng) {
+        if let Some(d) = draw_seed_time(&sessions.online, &mut self.peers[p as usize].session_rng) {
             self.peers[p as usize].session_alive = true;
             self.queue
                 .push(self.now.after(d.max(SimDuration(1))), Event::GoOffline(p));
@@ -109,7 +109,7 @@ impl Simulation {
         let (offline, offset) = (&sessions.offline, sessions.utc_offset_hours);
         let profile = sessions.diurnal.as_deref().copied();
         let max_w = profile.map_or(1.0, |w| w.iter().copied().fold(0.0, f64::max));
-        let rng = &mut self.peers[p as usize].rng;
+        let rng = &mut self.peers[p as usize].session_rng;
         let mut t = self.now;
         loop {
             let d = draw_seed_time(offline, rng).unwrap_or(SimDuration::from_secs(3600));

@@ -21,7 +21,7 @@
 //!   keeps several block requests outstanding), modelled as the next piece starting one
 //!   round trip after it is requested.
 
-use super::{draw_seed_time, Event, Simulation};
+use super::{Event, Simulation};
 use crate::bitset::for_each_bit;
 use crate::peer::{Conn, Peer, PeerId, PeerState, Unchoke, NO_FLOW};
 use crate::pick::LowestPick;
@@ -574,8 +574,7 @@ impl Simulation {
                 i += 1;
             }
         }
-        let seed_time = &self.s.client.seed_time;
-        match draw_seed_time(seed_time, &mut self.peers[d as usize].rng) {
+        match self.peers[d as usize].seeding_time {
             Some(t) if t.0 == 0 => self.depart(d),
             Some(t) => {
                 self.queue.push(self.now.after(t), Event::Depart(d));

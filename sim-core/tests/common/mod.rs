@@ -179,7 +179,7 @@ pub fn assert_traffic_accounting(s: &Scenario, out: &RunOutput) {
         (sum.origin_peak_sample_bps - busiest).abs() <= 0.5,
         "sample peak"
     );
-    // Each 5-minute billing sample (the last one may be shorter) within the link.
+    // Each 5-minute billing sample (the last one may be cut by the end) within the link.
     let end_s = sum.sim_duration_s;
     for (i, &bytes) in out.billing_samples_bytes.iter().enumerate() {
         let len_s = (end_s - i as f64 * 300.0).clamp(1e-6, 300.0);
