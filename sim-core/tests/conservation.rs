@@ -188,7 +188,7 @@ fn toml(c: &Case) -> String {
                 },
                 c.seeds,
                 c.seed_up_mbps,
-                c.pieces % 2 == 0,
+                c.pieces.is_multiple_of(2),
             );
         }
     }
