@@ -11,11 +11,49 @@
 //!   the neighbours' availability, ties broken at random; endgame: once every missing piece
 //!   is requested, request them again from other unchoking peers and cancel the duplicates
 //!   when the first copy arrives.
-//! - **Choking**: every `rechoke_interval` a leecher unchokes the `upload_slots` interested
-//!   neighbours that sent it the most in the last period (tit-for-tat); a seed unchokes the
-//!   interested neighbours it served least recently (round-robin). `optimistic_slots` more
-//!   go to random interested neighbours, moved every `optimistic_interval`. A slot that
-//!   frees up (a neighbour loses interest or leaves) is refilled at once, as mainline does.
+//! - **Choking (leechers)**: every `rechoke_interval` a leecher unchokes the `upload_slots`
+//!   interested neighbours that sent it the most in the last period (tit-for-tat), and
+//!   `optimistic_slots` more at random, moved every `optimistic_interval`. A slot that frees
+//!   up (a neighbour loses interest or leaves) is refilled at once, as mainline does.
+//! - **Choking (seeds)**, initial and completed alike, by `protocol.seed_choking`:
+//!   - `mainline` (default), BitTorrent mainline 4.x, `BitTorrent/Choker.py`
+//!     (`_rechoke_seed`, called every 10 s by `_round_robin`), as Legout, Urvoy-Keller and
+//!     Michiardi describe it for 4.0.2 ("Rarest first and choke algorithms are enough",
+//!     IMC 2006, §2.2.2: the seed keeps the most recently unchoked peers — "SKU" — and
+//!     unchokes a new one — "SRU" — in two periods out of three). The seed has
+//!     `max_uploads` = `upload_slots + optimistic_slots` slots and no separate optimistic
+//!     slot. At its k-th rechoke it ranks the unchoked, interested peers: those unchoked in
+//!     the last two periods first, most recent first; then the others, fastest upload
+//!     first (the code's `(-unchoke_time, -rate)` and `(1, -rate)` keys). It keeps
+//!     `max_uploads − new` of them, where `new` = ⌊(⌈max_uploads/3⌉ + k mod 3)/3⌋ minus the
+//!     unchokes made since the last rechoke (1, 1, 0 for 4–6 slots: two new peers per
+//!     30 s). Free slots go to choked interested peers in turn: mainline walks its
+//!     connection list from just after the last peer it unchoked (new connections are
+//!     inserted at random places), modelled as "the peer unchoked least recently first,
+//!     ties at random"; slots left over stay with the peers dropped. So a peer stays
+//!     unchoked about `max_uploads / 2` × 30 s (75 s with 5 slots): long enough to finish
+//!     pieces that take less than that at `u / max_uploads`. A choked peer that becomes
+//!     interested waits for the next rechoke (`Choker.interested` only rechokes for a
+//!     peer already unchoked); a slot freed by a peer leaving or losing interest is
+//!     refilled at once (`_rechoke_seed(False)`), and that unchoke counts against the next
+//!     rechoke's new ones (`unchokes_since_last`). Not modelled: the code also ranks an
+//!     old peer by its unchoke time when it has requests queued on a flushed socket.
+//!   - `round-robin`, libtorrent's default seed choker (`src/choker.cpp`,
+//!     `unchoke_compare_rr`; settings `seed_choking_algorithm = round_robin`,
+//!     `seeding_piece_quota` = 20): an unchoked peer keeps its slot (it is ranked by the
+//!     rate the seed sends it, choked peers by 0) until it has received 20 pieces since it
+//!     was unchoked and has been unchoked over a minute; then, and among choked peers, the
+//!     one that waited longest since its last unchoke comes first. A free slot is filled
+//!     as soon as a peer is interested (libtorrent's "preemptive unchoke").
+//!   - `fastest-upload`, libtorrent (`unchoke_compare_fastest_upload`): the peers the seed
+//!     sends to fastest, ties to the one that waited longest.
+//!
+//!   With libtorrent's chokers the `upload_slots` regular slots are ranked this way and
+//!   the `optimistic_slots` rotate as for leechers. libtorrent's `anti_leech` (rank by how
+//!   far a peer is from half the file) is not modelled. A "rate" is the max-min rate of
+//!   the piece flow from the seed to the peer at the rechoke (what the clients' short
+//!   rate averages measure).
+//! - **Super-seeding** (BEP 16, `[[seeds]] super_seeding`): see `superseed.rs`.
 //! - **Requests**: one piece at a time per connection; the first request after an unchoke
 //!   costs a round trip; later requests are pipelined behind the current piece (BitTorrent
 //!   keeps several block requests outstanding), modelled as the next piece starting one
