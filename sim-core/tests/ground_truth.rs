@@ -218,16 +218,18 @@ peers = {n}
 /// every run must take at least T* (ratio ≥ 1; latency only adds).
 ///
 /// Upper tolerance, 3.0: T* has every upload go at full rate to one peer, so a piece
-/// reaches a new peer every F/(M·u) and holders double. A BitTorrent peer uploads to
-/// k = upload_slots + optimistic_slots = 5 peers at once at u/k each: a hop takes k piece
-/// times while holders multiply by k + 1, stretching the ⌊log₂ N⌋ term by
-/// k / log₂(k + 1) ≈ 1.9; the seed also starts at its first rechoke (up to 10 s, here
-/// 0.6–2.4 piece times... of F/u = 17–67 s) and sends some pieces twice (random first
-/// pieces). The piece time at u/k (21 s) is shorter than the time a mainline seed keeps a
-/// peer unchoked (about 75 s with 5 slots), the regime its seed choker was designed for.
-/// Measured: 1.5–2.7 for every seed choker and for BEP 16 super-seeding. The seed's
-/// previous rotation (every slot to a new peer at each rechoke, so that no leecher
-/// finished a piece) gave 5.0–5.3 at N ≥ 50; 3.0 catches that.
+/// reaches a new peer every piece time F/(M·u) (4.2 s here) and its holders double. A
+/// BitTorrent peer uploads to k = upload_slots + optimistic_slots = 5 peers at once at
+/// u/k each: a hop takes k piece times while holders multiply by k + 1, which stretches
+/// the ⌊log₂ N⌋ term by about k / log₂(k + 1) ≈ 1.9. A mainline seed also starts at its
+/// first rechoke, up to 10 s (2.4 piece times) after t = 0, and leechers picking their
+/// first pieces at random get some pieces from the seed twice. The piece time at u/k
+/// (21 s) is well under the ~75 s a mainline seed keeps a peer unchoked, the regime its
+/// seed choker was designed for (with 1 Mbps uploads, 168 s per piece at u/k, mainline
+/// gives 4.5–6.4 and libtorrent's round-robin 2.8–3.6: see README). Measured here:
+/// 1.2–2.7 for every seed choker and for BEP 16 super-seeding. The seed's previous
+/// rotation (every slot to a new peer at each rechoke, so that few leechers finished a
+/// piece) gave 1.7–2.1 at N = 10 and 3.6–5.3 at N ≥ 50; 3.0 catches that.
 #[test]
 fn few_large_pieces_respect_the_equal_upload_optimum() {
     let variants = [
