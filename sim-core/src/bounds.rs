@@ -23,6 +23,19 @@ pub fn kumar_ross_s(
         .max(n as f64 * file_bits / (server_bps + sum_peer_up_bps))
 }
 
+/// Equal-upload optimum of Mundinger, Weber and Weiss ("Optimal scheduling of peer-to-peer
+/// file dissemination", J. Scheduling 11, 2008), in seconds: one seed and `n` leechers, all
+/// with upload `up_bps`, a file of `file_bits` in `pieces` equal pieces, downloads
+/// unconstrained, no origin. In units of one piece upload (F/(M·u)) the minimum makespan is
+/// M + ⌊log₂ N⌋ (the seed must send M pieces; the last one then needs ⌊log₂ N⌋ doublings to
+/// reach everyone), i.e. T* = (1 + ⌊log₂ N⌋/M)·F/u. It is at least the Kumar–Ross bound
+/// (F/u here) and equals it as M → ∞.
+pub fn equal_upload_optimum_s(n: u64, pieces: u64, file_bits: f64, up_bps: f64) -> f64 {
+    assert!(n >= 1 && pieces >= 1, "need a leecher and a piece");
+    let log2_n = (63 - n.leading_zeros()) as f64; // ⌊log₂ N⌋
+    (1.0 + log2_n / pieces as f64) * file_bits / up_bps
+}
+
 /// The Kumar–Ross bound of content `k` of a scenario when it arrives as a flash crowd, in
 /// seconds after the crowd arrives; `None` for other arrival processes and empty crowds. The server upload
 /// u_s is the origin capacity (all of it: a lower bound must allow the content the whole
@@ -68,5 +81,12 @@ mod tests {
         assert_eq!(server_only_makespan_s(1, 80e6, 100e6, 50e6), 1.6);
         // With 10 × 10 Mbps of peer upload: max(0.8, 1.6, 800/200 = 4).
         assert_eq!(kumar_ross_s(10, 80e6, 100e6, 50e6, 100e6), 4.0);
+        // One leecher: the seed sends the M pieces, F/u. Two leechers, one piece: 2 F/u.
+        assert_eq!(equal_upload_optimum_s(1, 8, 80e6, 10e6), 8.0);
+        assert_eq!(equal_upload_optimum_s(2, 1, 80e6, 10e6), 16.0);
+        // N = 100: ⌊log₂ 100⌋ = 6; M = 4: (1 + 6/4)·8 s = 20 s. N = 64 → 6, N = 63 → 5.
+        assert_eq!(equal_upload_optimum_s(100, 4, 80e6, 10e6), 20.0);
+        assert_eq!(equal_upload_optimum_s(64, 6, 80e6, 10e6), 16.0);
+        assert_eq!(equal_upload_optimum_s(63, 5, 80e6, 10e6), 16.0);
     }
 }

@@ -5,6 +5,8 @@
 //! consecutive ids). Per-piece structures (have, started, availability) are
 //! allocated at arrival and released when no longer needed.
 
+use std::collections::BTreeMap;
+
 use crate::bitset::BitSet;
 use crate::rng::StreamRng;
 use crate::time::{SimDuration, SimTime};
@@ -57,8 +59,26 @@ pub struct Conn {
     pub down_flow: u32,
     /// Bytes I received from the neighbour in the current rechoke period (tit-for-tat).
     pub recv_window_bytes: u64,
-    /// When I last unchoked the neighbour (seeds' round-robin).
+    /// When I last unchoked the neighbour (the seed chokers' rotation).
     pub last_unchoked: SimTime,
+    /// Bytes I sent the neighbour since I last unchoked it (libtorrent's seeding quota).
+    pub sent_since_unchoke_bytes: u64,
+}
+
+/// What a BEP 16 super-seed has shown one neighbour.
+#[derive(Debug, Clone)]
+pub struct Shown {
+    /// Pieces announced to the neighbour (HAVE sent): all it may request from the seed.
+    pub pieces: BitSet,
+    /// The piece the neighbour was last offered, until the seed sees it on another peer.
+    pub offer: Option<u32>,
+}
+
+/// State of a seed in BEP 16 super-seed mode.
+#[derive(Debug, Clone, Default)]
+pub struct SuperSeed {
+    /// What each connected neighbour has been shown, by neighbour id.
+    pub shown: BTreeMap<PeerId, Shown>,
 }
 
 /// Everything the simulator tracks for one peer.
@@ -96,6 +116,11 @@ pub struct Peer {
     pub regular_unchoked: u32,
     /// Rechoke rounds done (the optimistic unchoke rotates every few rounds).
     pub rechoke_round: u32,
+    /// Mainline seed choker: unchokes made between two rechokes (they count against the
+    /// next rechoke's new unchokes).
+    pub unchokes_since_last: u32,
+    /// BEP 16 super-seeding state; `None` for every other peer.
+    pub super_seed: Option<Box<SuperSeed>>,
     /// An early re-announce is scheduled.
     pub announce_pending: bool,
     /// Time of the last announce.
@@ -178,6 +203,8 @@ impl Peer {
             peer_rate_bps: 0.0,
             regular_unchoked: 0,
             rechoke_round: 0,
+            unchokes_since_last: 0,
+            super_seed: None,
             announce_pending: false,
             last_announce: SimTime::ZERO,
             arrival,
@@ -211,6 +238,23 @@ impl Peer {
     /// True while the peer is in the swarm (leeching or seeding).
     pub fn is_active(&self) -> bool {
         matches!(self.state, PeerState::Leeching | PeerState::Seeding)
+    }
+
+    /// The pieces this peer shows neighbour `d` (its bitfield and HAVEs), as bitset words:
+    /// all it holds, or for a super-seed only what it has shown `d` (empty if nothing).
+    pub fn shown_words(&self, d: PeerId) -> &[u64] {
+        match &self.super_seed {
+            None => self.have.words(),
+            Some(ss) => ss.shown.get(&d).map_or(&[], |s| s.pieces.words()),
+        }
+    }
+
+    /// Does this peer show neighbour `d` that it holds `piece`? (See [`Peer::shown_words`].)
+    pub fn shows(&self, d: PeerId, piece: u32) -> bool {
+        match &self.super_seed {
+            None => self.have.contains(piece),
+            Some(ss) => ss.shown.get(&d).is_some_and(|s| s.pieces.contains(piece)),
+        }
     }
 
     /// Index of the connection to `q`, if any.

@@ -1,6 +1,7 @@
 //! Conservation invariants on random small swarms (proptest): every byte uploaded is
 //! downloaded once, origin + peer bytes = delivered, nothing is lost or double-counted, and
-//! no link ever carries more than its cap (checked after every re-share).
+//! no link ever carries more than its cap (checked after every re-share), with every seed
+//! choker and with super-seeding.
 
 mod common;
 
@@ -127,12 +128,14 @@ fn toml(c: &Case) -> String {
     let mut t = format!(
         "[simulation]\ncheck_invariants = true\nmax_time = \"2d\"\n\
          [network]\nlatency = \"{}ms\"\ntime_quantum = \"{}\"\n\
-         [protocol]\nupload_slots = {}\nendgame = {}\n\
+         [protocol]\nupload_slots = {}\nendgame = {}\nseed_choking = \"{}\"\n\
          [client]\nseed_time = \"{}\"\n{}\n{}\n",
         c.latency_ms,
         c.quantum,
         c.slots,
         c.endgame,
+        // Every seed choker, and super-seeding below, without another random draw.
+        ["mainline", "round-robin", "fastest-upload"][(c.peers % 3) as usize],
         c.seed_time,
         if c.abort {
             "abort_rate = \"1/min\""
@@ -176,14 +179,16 @@ fn toml(c: &Case) -> String {
     if c.seeds > 0 && c.seed_up_mbps > 0 {
         for k in 0..c.contents {
             t += &format!(
-                "[[seeds]]\nname = \"s{k}\"\n{}count = {}\nupload = \"{}Mbps\"\n",
+                "[[seeds]]\nname = \"s{k}\"\n{}count = {}\nupload = \"{}Mbps\"\n\
+                 super_seeding = {}\n",
                 if c.contents == 1 {
                     String::new()
                 } else {
                     format!("content = \"t{k}\"\n")
                 },
                 c.seeds,
-                c.seed_up_mbps
+                c.seed_up_mbps,
+                c.pieces.is_multiple_of(2),
             );
         }
     }

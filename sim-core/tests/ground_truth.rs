@@ -2,7 +2,7 @@
 
 mod common;
 
-use sim_core::bounds::{kumar_ross_s, server_only_makespan_s};
+use sim_core::bounds::{equal_upload_optimum_s, kumar_ross_s, server_only_makespan_s};
 use sim_core::run;
 
 /// REFERENCE §1: with no peer upload, N clients fed by a server of upload u_s finish at
@@ -60,8 +60,11 @@ peers = {n}
 }
 
 /// REFERENCE §2: no flash crowd finishes below the Kumar–Ross minimum distribution time;
-/// a piece-level swarm stays within a modest factor of it. The factor asserted (3×) is a
-/// regression guard well above the ratios measured (printed; see README).
+/// a piece-level swarm stays within a modest factor of it. The factor asserted (3×, plus
+/// one rechoke interval) is a regression guard above the ratios measured (printed; see
+/// README). The rechoke interval is there because a mainline seed unchokes no one before
+/// its first rechoke, up to 10 s after the crowd arrives: the 8-piece case's bound is
+/// 3.4 s.
 #[test]
 fn flash_crowds_respect_the_kumar_ross_bound() {
     for (n, pieces, origin) in [
@@ -128,8 +131,8 @@ peers = {n}
             "N={n}: makespan {makespan} below bound {bound}"
         );
         assert!(
-            makespan <= 3.0 * bound,
-            "N={n}: makespan {makespan} > 3 x bound {bound}"
+            makespan <= 3.0 * bound + 10.0,
+            "N={n}: makespan {makespan} > 3 x bound {bound} + 10 s"
         );
     }
 }
@@ -177,4 +180,95 @@ fn littles_law_holds_on_the_poisson_scenario() {
         "Little's law: L = {l:.3} vs lambda*W = {:.3}",
         lambda * w
     );
+}
+
+/// A flash crowd of `n` leechers and one seed, every peer uploading 8 Mbps, downloads
+/// unconstrained (10 Gbps), no origin, everyone staying until the end, `pieces` pieces of
+/// 4 MiB: Mundinger, Weber and Weiss's setting. `seed_extra` goes into the `[[seeds]]`
+/// table, `extra` at the end (e.g. a `[protocol]` table).
+fn equal_upload_swarm(n: u32, pieces: u32, seed_extra: &str, extra: &str) -> String {
+    format!(
+        r#"
+[content]
+size = "{size}MiB"
+piece_size = "4MiB"
+[network]
+latency = "5ms"
+[client]
+seed_time = "forever"
+[[seeds]]
+upload = "8Mbps"
+{seed_extra}
+[[classes]]
+name = "peer"
+share = 1
+upload = "8Mbps"
+download = "10Gbps"
+[arrivals]
+process = "flash-crowd"
+peers = {n}
+{extra}
+"#,
+        size = 4 * pieces,
+    )
+}
+
+/// Few, large pieces against the equal-upload optimum of Mundinger, Weber and Weiss
+/// (J. Scheduling 2008): T* = (1 + ⌊log₂ N⌋/M)·F/u for one seed and N leechers all
+/// uploading u, M pieces, downloads unconstrained. It is a lower bound on any schedule, so
+/// every run must take at least T* (ratio ≥ 1; latency only adds).
+///
+/// Upper tolerance, 3.0: T* has every upload go at full rate to one peer, so a piece
+/// reaches a new peer every piece time F/(M·u) (4.2 s here) and its holders double. A
+/// BitTorrent peer uploads to k = upload_slots + optimistic_slots = 5 peers at once at
+/// u/k each: a hop takes k piece times while holders multiply by k + 1, which stretches
+/// the ⌊log₂ N⌋ term by about k / log₂(k + 1) ≈ 1.9. A mainline seed also starts at its
+/// first rechoke, up to 10 s (2.4 piece times) after t = 0, and leechers picking their
+/// first pieces at random get some pieces from the seed twice. The piece time at u/k
+/// (21 s) is well under the ~75 s a mainline seed keeps a peer unchoked, the regime its
+/// seed choker was designed for (with 1 Mbps uploads, 168 s per piece at u/k, mainline
+/// gives 4.5–6.4 and libtorrent's round-robin 2.8–3.6: see README). Measured here:
+/// 1.2–2.7 for every seed choker and for BEP 16 super-seeding. The seed's previous
+/// rotation (every slot to a new peer at each rechoke, so that few leechers finished a
+/// piece) gave 1.7–2.1 at N = 10 and 3.6–5.3 at N ≥ 50; 3.0 catches that.
+#[test]
+fn few_large_pieces_respect_the_equal_upload_optimum() {
+    let variants = [
+        ("mainline", "", ""),
+        (
+            "round-robin",
+            "",
+            "[protocol]\nseed_choking = \"round-robin\"",
+        ),
+        (
+            "fastest-upload",
+            "",
+            "[protocol]\nseed_choking = \"fastest-upload\"",
+        ),
+        ("super-seeding", "super_seeding = true", ""),
+    ];
+    for n in [10u32, 50, 100] {
+        for m in [4u32, 8, 16] {
+            let f = m as f64 * 4.0 * 1048576.0 * 8.0;
+            let opt = equal_upload_optimum_s(n as u64, m as u64, f, 8e6);
+            let mut line = format!("N={n:3} M={m:2}: T* {opt:6.1} s;");
+            for (name, seed_extra, extra) in variants {
+                let s = common::scenario(&equal_upload_swarm(n, m, seed_extra, extra));
+                let out = run(&s);
+                common::assert_conservation(&s, &out);
+                let makespan = out.summary.makespan_s.expect("every leecher completes");
+                let ratio = makespan / opt;
+                line += &format!(" {name} {ratio:.2}");
+                assert!(
+                    ratio >= 1.0,
+                    "N={n} M={m} {name}: makespan {makespan} s below the optimum {opt} s"
+                );
+                assert!(
+                    ratio <= 3.0,
+                    "N={n} M={m} {name}: makespan {makespan} s > 3 x the optimum {opt} s"
+                );
+            }
+            println!("{line}");
+        }
+    }
 }

@@ -171,7 +171,9 @@ fn policy_parameters_are_validated() {
 }
 
 /// `web-seed` with `client.peer_wait`: one leecher, one seed uploading 1 Mbps, an origin
-/// connection of 10 Mbps. The seed holds every piece and unchokes the lone leecher, so by
+/// connection of 10 Mbps. The seed holds every piece and unchokes the lone leecher as soon
+/// as it is interested (libtorrent's seed choker; a mainline seed waits for its first
+/// rechoke, up to 10 s, and the origin rightly serves the pieces meanwhile), so by
 /// default ("forever") the origin serves only what it was asked before the connection was
 /// up, and the 4 MiB download takes about 4 MiB / 1 Mbps = 33.6 s. With a 5 s wait the
 /// seed can send about 5 s × 1 Mbps / 2 Mbit = 2.4 pieces "soon", far fewer than the 16
@@ -186,7 +188,11 @@ fn web_seed_uses_the_origin_alongside_peers_too_slow_to_wait_for() {
     let one = |wait: &str| {
         let text = base(&format!("policy = \"web-seed\"\n{wait}"), "0", seeds, 1)
             .replace("per_connection = \"50Mbps\"", "per_connection = \"10Mbps\"")
-            .replace("count = 1\n", "count = 1.0\n");
+            .replace("count = 1\n", "count = 1.0\n")
+            .replace(
+                "[protocol]\n",
+                "[protocol]\nseed_choking = \"round-robin\"\n",
+            );
         let s = common::scenario(&text);
         // One arrival whatever the seed draws: a flash crowd of 1.
         let mut s = s;

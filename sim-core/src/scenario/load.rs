@@ -30,8 +30,8 @@ use toml_edit::{DocumentMut, ImDocument, InlineTable, Item, Table, TableLike, Va
 use super::catalog::{resolve_catalog, PolicyDefaults};
 use super::model::{
     Arrivals, AudienceSpec, ClientSpec, ContentSpec, NetworkSpec, OriginSpec, PeerClass, Policy,
-    PolicySpec, PriceTier, Pricing, ProtocolSpec, Scenario, SeedGroup, SeedTime, SessionSpec,
-    TrackerSpec,
+    PolicySpec, PriceTier, Pricing, ProtocolSpec, Scenario, SeedChoking, SeedGroup, SeedTime,
+    SessionSpec, TrackerSpec,
 };
 use super::raw::{
     Number, RawAudience, RawClass, RawClient, RawPriceTier, RawProtocol, RawScenario, RawSeed,
@@ -1215,6 +1215,18 @@ fn resolve_audience(a: RawAudience) -> Result<AudienceSpec, Invalid> {
     })
 }
 
+/// What `validate` prints for `protocol.seed_choking`.
+fn seed_choking_text(c: SeedChoking) -> String {
+    let what = match c {
+        SeedChoking::Mainline => {
+            "keep the 3 most recently unchoked, a new peer 2 periods in 3 (BitTorrent 4.x)"
+        }
+        SeedChoking::RoundRobin => "keep a peer for 20 pieces and 1 min, then rotate (libtorrent)",
+        SeedChoking::FastestUpload => "the peers uploaded to fastest (libtorrent)",
+    };
+    format!("{} ({what})", c.name())
+}
+
 fn resolve_protocol(p: RawProtocol) -> Result<ProtocolSpec, Invalid> {
     let max_connections = at_least_one(
         p.max_connections.map_or(DEFAULT_MAX_CONNECTIONS, |n| n.0),
@@ -1249,6 +1261,7 @@ fn resolve_protocol(p: RawProtocol) -> Result<ProtocolSpec, Invalid> {
             .random_first_pieces
             .map_or(DEFAULT_RANDOM_FIRST_PIECES, |n| n.0),
         endgame: p.endgame.map(|f| f.0).unwrap_or(true),
+        seed_choking: p.seed_choking.map_or(SeedChoking::Mainline, |c| c.0),
     })
 }
 
@@ -1305,6 +1318,7 @@ fn resolve_seeds(
                 .upload
                 .ok_or_else(|| missing(at("upload"), RATE_EXPECTED))?
                 .0,
+            super_seeding: s.super_seeding.is_some_and(|f| f.0),
         });
     }
     Ok(seeds)
@@ -1580,6 +1594,7 @@ pub fn describe(s: &Scenario) -> String {
             ("min_peers", p.min_peers.to_string()),
             ("random_first_pieces", p.random_first_pieces.to_string()),
             ("endgame", p.endgame.to_string()),
+            ("seed_choking", seed_choking_text(p.seed_choking)),
         ],
     );
     let seed_time = match &s.client.seed_time {
@@ -1723,6 +1738,14 @@ pub fn describe(s: &Scenario) -> String {
                 .chain([
                     ("count", seed.count.to_string()),
                     ("upload", format!("{} each", rate_text(seed.upload_bps))),
+                    (
+                        "super_seeding",
+                        if seed.super_seeding {
+                            "true (BEP 16: shows each peer one piece at a time)".to_string()
+                        } else {
+                            "false".to_string()
+                        },
+                    ),
                 ])
                 .collect(),
         );
@@ -2080,6 +2103,7 @@ download = "30Mbps"
                 min_peers: 20,
                 random_first_pieces: 4,
                 endgame: true,
+                seed_choking: SeedChoking::Mainline,
             }
         );
         assert_eq!(
@@ -2100,7 +2124,8 @@ download = "30Mbps"
                 name: "seed-0".into(),
                 content: 0,
                 count: 1,
-                upload_bps: 10_000_000
+                upload_bps: 10_000_000,
+                super_seeding: false,
             }]
         );
         assert_eq!(
@@ -2216,7 +2241,7 @@ download = "30Mbps"
             format!(
                 "x.toml:{line}: protocol.upload_slot: unknown key; expected one of \
                  upload_slots, optimistic_slots, rechoke_interval, optimistic_interval, \
-                 max_connections, min_peers, random_first_pieces, endgame \
+                 max_connections, min_peers, random_first_pieces, endgame, seed_choking \
                  (did you mean upload_slots?)"
             )
         );
@@ -2689,7 +2714,7 @@ download = "30Mbps"
             set_err(MINIMAL, &["protocol.upload_slotz=3"]),
             "--set protocol.upload_slotz=3: unknown key; expected one of upload_slots, \
              optimistic_slots, rechoke_interval, optimistic_interval, max_connections, \
-             min_peers, random_first_pieces, endgame (did you mean upload_slots?)"
+             min_peers, random_first_pieces, endgame, seed_choking (did you mean upload_slots?)"
         );
         assert_eq!(
             set_err(MINIMAL, &["content.size=abc"]),

@@ -182,7 +182,7 @@ pub struct TrackerSpec {
 /// BitTorrent protocol parameters (BEP 3 and the mainline client's defaults).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ProtocolSpec {
-    /// Regular unchoke slots (tit-for-tat for leechers, round-robin for seeds).
+    /// Regular unchoke slots (tit-for-tat for leechers; for seeds see [`SeedChoking`]).
     pub upload_slots: u32,
     /// Additional optimistic-unchoke slots.
     pub optimistic_slots: u32,
@@ -198,6 +198,33 @@ pub struct ProtocolSpec {
     pub random_first_pieces: u32,
     /// Endgame mode: request the last in-flight pieces from several peers at once.
     pub endgame: bool,
+    /// How seeds choose whom to unchoke (leechers always use tit-for-tat).
+    pub seed_choking: SeedChoking,
+}
+
+/// The seed-state choke algorithm (see `sim/swarm.rs` for each one's source).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SeedChoking {
+    /// BitTorrent mainline 4.x (`Choker._rechoke_seed`; Legout et al., IMC 2006): keep the
+    /// most recently unchoked peers, unchoke a new one in two rechoke periods out of three.
+    Mainline,
+    /// libtorrent's `round_robin`: keep an unchoked peer until it got 20 pieces and one
+    /// minute, then unchoke the one that waited longest.
+    RoundRobin,
+    /// libtorrent's `fastest_upload`: unchoke the peers the seed uploads to fastest.
+    FastestUpload,
+}
+
+impl SeedChoking {
+    /// The name used in scenario files.
+    pub fn name(self) -> &'static str {
+        match self {
+            SeedChoking::Mainline => "mainline",
+            SeedChoking::RoundRobin => "round-robin",
+            SeedChoking::FastestUpload => "fastest-upload",
+        }
+    }
 }
 
 /// How a client combines the origin and peers (the hybrid policy).
@@ -282,6 +309,8 @@ pub struct SeedGroup {
     pub count: u32,
     /// Upload cap of each seed in bits/s.
     pub upload_bps: u64,
+    /// BEP 16 super-seeding: each seed shows every neighbour one piece at a time.
+    pub super_seeding: bool,
 }
 
 /// An access-link class of arriving peers.

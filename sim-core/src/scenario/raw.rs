@@ -14,7 +14,7 @@ use std::marker::PhantomData;
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 
-use super::model::{Policy, SeedTime};
+use super::model::{Policy, SeedChoking, SeedTime};
 use crate::time::SimDuration;
 use crate::units::{self, DURATION_EXPECTED, PER_SECOND_EXPECTED, RATE_EXPECTED, SIZE_EXPECTED};
 
@@ -113,6 +113,7 @@ pub(crate) struct RawProtocol {
     pub min_peers: Option<U32>,
     pub random_first_pieces: Option<U32>,
     pub endgame: Option<Flag>,
+    pub seed_choking: Option<SeedChokingValue>,
 }
 
 /// `[client]`
@@ -140,6 +141,7 @@ pub(crate) struct RawSeed {
     pub content: Option<Name>,
     pub count: Option<U32>,
     pub upload: Option<Rate>,
+    pub super_seeding: Option<Flag>,
 }
 
 /// One `[[classes]]` entry.
@@ -332,6 +334,7 @@ deserialize_via_leaf!(
     Flag,
     Name,
     PolicyValue,
+    SeedChokingValue,
     SeedTimeValue,
     ProcessValue,
     FilePath,
@@ -529,6 +532,29 @@ impl FromLeaf for PolicyValue {
             Leaf::Str(s) if s == "rate-target" => Ok(PolicyValue(Policy::RateTarget)),
             Leaf::Str(s) if s == "http-first" => Ok(PolicyValue(Policy::HttpFirst)),
             Leaf::Str(s) if s == "http-only" => Ok(PolicyValue(Policy::HttpOnly)),
+            _ => Err(mismatch(Self::EXPECTED, &leaf)),
+        }
+    }
+}
+
+/// `"mainline"`, `"round-robin"` or `"fastest-upload"`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SeedChokingValue(pub SeedChoking);
+
+impl FromLeaf for SeedChokingValue {
+    const EXPECTED: &'static str = "one of \"mainline\", \"round-robin\", \"fastest-upload\"";
+    fn from_leaf(leaf: Leaf) -> Result<Self, String> {
+        let all = [
+            SeedChoking::Mainline,
+            SeedChoking::RoundRobin,
+            SeedChoking::FastestUpload,
+        ];
+        match &leaf {
+            Leaf::Str(s) => all
+                .into_iter()
+                .find(|c| c.name() == s)
+                .map(SeedChokingValue)
+                .ok_or_else(|| mismatch(Self::EXPECTED, &leaf)),
             _ => Err(mismatch(Self::EXPECTED, &leaf)),
         }
     }

@@ -26,6 +26,7 @@ mod audience;
 mod origin;
 mod patience;
 mod sessions;
+mod superseed;
 mod swarm;
 
 use crate::bounds;
@@ -182,7 +183,8 @@ pub struct Simulation {
     pub(crate) scratch_peers: Vec<PeerId>,
     pub(crate) scratch_flows: Vec<u32>,
     pub(crate) scratch_words: Vec<u64>,
-    pub(crate) scratch_rank: Vec<(u64, u64, u32)>,
+    /// Choke ranking: (key, second key, random tie, connection index).
+    pub(crate) scratch_rank: Vec<(u64, u64, u64, u32)>,
     max_component_flows: usize,
 }
 
@@ -234,6 +236,9 @@ impl Simulation {
                     );
                     seed.content = c;
                     seed.session_rng = StreamRng::new(s.seed, StreamKind::Session, id);
+                    if g.super_seeding {
+                        seed.super_seed = Some(Box::default());
+                    }
                     peers.push(seed);
                 }
             }
@@ -613,6 +618,8 @@ impl Simulation {
             d.down_peer_bytes += bytes;
             if let Some(ci) = d.conn_to(src) {
                 d.conns[ci].recv_window_bytes += bytes;
+                let rev = d.conns[ci].rev as usize;
+                self.peers[src as usize].conns[rev].sent_since_unchoke_bytes += bytes;
             }
         }
     }
@@ -738,7 +745,7 @@ impl Simulation {
             .filter(|&f| f != NO_FLOW)
         {
             let fl = &self.flows[f as usize];
-            if !self.peers[u as usize].have.contains(fl.piece) {
+            if !self.peers[u as usize].shows(d, fl.piece) {
                 continue;
             }
             let done = match fl.state {

@@ -131,7 +131,7 @@ impl Simulation {
                     .filter(|x| x.my_unchoke == crate::peer::Unchoke::Optimistic)
                     .count();
             deliverable += wait.as_secs_f64() * u.up_bps / unchoked.max(1) as f64 / piece_bits;
-            for (w, &x) in mask.iter_mut().zip(u.have.words()) {
+            for (w, &x) in mask.iter_mut().zip(u.shown_words(d)) {
                 *w |= x;
             }
         }
@@ -167,7 +167,7 @@ impl Simulation {
                     _ => q.up_bps > 0.0,
                 };
                 if can_serve {
-                    for (w, &x) in mask.iter_mut().zip(q.have.words()) {
+                    for (w, &x) in mask.iter_mut().zip(q.shown_words(d)) {
                         *w |= x;
                     }
                 }

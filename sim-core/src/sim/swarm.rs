@@ -11,25 +11,69 @@
 //!   the neighbours' availability, ties broken at random; endgame: once every missing piece
 //!   is requested, request them again from other unchoking peers and cancel the duplicates
 //!   when the first copy arrives.
-//! - **Choking**: every `rechoke_interval` a leecher unchokes the `upload_slots` interested
-//!   neighbours that sent it the most in the last period (tit-for-tat); a seed unchokes the
-//!   interested neighbours it served least recently (round-robin). `optimistic_slots` more
-//!   go to random interested neighbours, moved every `optimistic_interval`. A slot that
-//!   frees up (a neighbour loses interest or leaves) is refilled at once, as mainline does.
+//! - **Choking (leechers)**: every `rechoke_interval` a leecher unchokes the `upload_slots`
+//!   interested neighbours that sent it the most in the last period (tit-for-tat), and
+//!   `optimistic_slots` more at random, moved every `optimistic_interval`. A slot that frees
+//!   up (a neighbour loses interest or leaves) is refilled at once, as mainline does.
+//! - **Choking (seeds)**, initial and completed alike, by `protocol.seed_choking`:
+//!   - `mainline` (default), BitTorrent mainline 4.x, `BitTorrent/Choker.py`
+//!     (`_rechoke_seed`, called every 10 s by `_round_robin`), as Legout, Urvoy-Keller and
+//!     Michiardi describe it for 4.0.2 ("Rarest first and choke algorithms are enough",
+//!     IMC 2006, §2.2.2: the seed keeps the most recently unchoked peers — "SKU" — and
+//!     unchokes a new one — "SRU" — in two periods out of three). The seed has
+//!     `max_uploads` = `upload_slots + optimistic_slots` slots and no separate optimistic
+//!     slot. At its k-th rechoke it ranks the unchoked, interested peers: those unchoked in
+//!     the last two periods first, most recent first; then the others, fastest upload
+//!     first (the code's `(-unchoke_time, -rate)` and `(1, -rate)` keys). It keeps
+//!     `max_uploads − new` of them, where `new` = ⌊(⌈max_uploads/3⌉ + k mod 3)/3⌋ minus the
+//!     unchokes made since the last rechoke (1, 1, 0 for 4–6 slots: two new peers per
+//!     30 s). Free slots go to choked interested peers in turn: mainline walks its
+//!     connection list from just after the last peer it unchoked (new connections are
+//!     inserted at random places), modelled as "the peer unchoked least recently first,
+//!     ties at random"; slots left over stay with the peers dropped. So a peer stays
+//!     unchoked about `max_uploads / 2` × 30 s (75 s with 5 slots): long enough to finish
+//!     pieces that take less than that at `u / max_uploads`. A choked peer that becomes
+//!     interested waits for the next rechoke (`Choker.interested` only rechokes for a
+//!     peer already unchoked); a slot freed by a peer leaving or losing interest is
+//!     refilled at once (`_rechoke_seed(False)`), and that unchoke counts against the next
+//!     rechoke's new ones (`unchokes_since_last`). Not modelled: the code also ranks an
+//!     old peer by its unchoke time when it has requests queued on a flushed socket.
+//!   - `round-robin`, libtorrent's default seed choker (`src/choker.cpp`,
+//!     `unchoke_compare_rr`; settings `seed_choking_algorithm = round_robin`,
+//!     `seeding_piece_quota` = 20): an unchoked peer keeps its slot (it is ranked by the
+//!     rate the seed sends it, choked peers by 0) until it has received 20 pieces since it
+//!     was unchoked and has been unchoked over a minute; then, and among choked peers, the
+//!     one that waited longest since its last unchoke comes first. A free slot is filled
+//!     as soon as a peer is interested (libtorrent's "preemptive unchoke").
+//!   - `fastest-upload`, libtorrent (`unchoke_compare_fastest_upload`): the peers the seed
+//!     sends to fastest, ties to the one that waited longest.
+//!
+//!   With libtorrent's chokers the `upload_slots` regular slots are ranked this way and
+//!   the `optimistic_slots` rotate as for leechers. libtorrent's `anti_leech` (rank by how
+//!   far a peer is from half the file) is not modelled. A "rate" is the max-min rate of
+//!   the piece flow from the seed to the peer at the rechoke (what the clients' short
+//!   rate averages measure).
+//! - **Super-seeding** (BEP 16, `[[seeds]] super_seeding`): see `superseed.rs`.
 //! - **Requests**: one piece at a time per connection; the first request after an unchoke
 //!   costs a round trip; later requests are pipelined behind the current piece (BitTorrent
 //!   keeps several block requests outstanding), modelled as the next piece starting one
 //!   round trip after it is requested.
 
-use super::{Event, Simulation};
+use super::{Event, FlowState, Simulation};
 use crate::bitset::for_each_bit;
 use crate::peer::{Conn, Peer, PeerId, PeerState, Unchoke, NO_FLOW};
 use crate::pick::LowestPick;
-use crate::scenario::Policy;
-use crate::time::SimTime;
+use crate::scenario::{Policy, SeedChoking};
+use crate::time::{SimDuration, SimTime};
+
+/// libtorrent's `seeding_piece_quota` (default 20): pieces sent to an unchoked peer before
+/// the `round_robin` seed choker lets another peer have its slot.
+const SEEDING_PIECE_QUOTA: u64 = 20;
+/// libtorrent's `round_robin` also keeps a peer unchoked for at least a minute.
+const SEEDING_MIN_UNCHOKE: SimDuration = SimDuration::from_secs(60);
 
 /// Two distinct elements of a slice, mutably.
-fn pair<T>(v: &mut [T], a: usize, b: usize) -> (&mut T, &mut T) {
+pub(super) fn pair<T>(v: &mut [T], a: usize, b: usize) -> (&mut T, &mut T) {
     debug_assert_ne!(a, b);
     if a < b {
         let (x, y) = v.split_at_mut(b);
@@ -45,12 +89,13 @@ fn count_and_not(a: &[u64], b: &[u64]) -> u32 {
     a.iter().zip(b).map(|(x, y)| (x & !y).count_ones()).sum()
 }
 
-/// Count (`add`) or uncount the pieces `y` holds in leecher `x`'s availability.
-fn add_availability(x: &mut Peer, y: &Peer, add: bool) {
+/// Count (`add`) or uncount the pieces `y` shows leecher `x` (id `xid`) in `x`'s
+/// availability.
+fn add_availability(x: &mut Peer, xid: PeerId, y: &Peer, add: bool) {
     if x.state != PeerState::Leeching {
         return;
     }
-    for (w, &bits) in y.have.words().iter().enumerate() {
+    for (w, &bits) in y.shown_words(xid).iter().enumerate() {
         let avail = &mut x.avail;
         if add {
             for_each_bit(bits, (w * 64) as u32, |i| avail[i as usize] += 1);
@@ -95,17 +140,17 @@ impl Simulation {
     fn connect(&mut self, p: PeerId, q: PeerId) {
         let (a, b) = pair(&mut self.peers, p as usize, q as usize);
         let lack_a = if a.state == PeerState::Leeching {
-            count_and_not(b.have.words(), a.have.words())
+            count_and_not(b.shown_words(p), a.have.words())
         } else {
             0
         };
         let lack_b = if b.state == PeerState::Leeching {
-            count_and_not(a.have.words(), b.have.words())
+            count_and_not(a.shown_words(q), b.have.words())
         } else {
             0
         };
-        add_availability(a, b, true);
-        add_availability(b, a, true);
+        add_availability(a, p, b, true);
+        add_availability(b, q, a, true);
         let ia = a.conns.len() as u32;
         let ib = b.conns.len() as u32;
         let fresh = |peer, rev, lacking| Conn {
@@ -117,6 +162,7 @@ impl Simulation {
             down_flow: NO_FLOW,
             recv_window_bytes: 0,
             last_unchoked: SimTime::ZERO,
+            sent_since_unchoke_bytes: 0,
         };
         a.conns.push(fresh(q, ib, lack_a));
         b.conns.push(fresh(p, ia, lack_b));
@@ -125,6 +171,13 @@ impl Simulation {
         }
         if lack_b > 0 {
             self.on_interested(p, ia as usize);
+        }
+        // A super-seed shows a new neighbour its first piece.
+        if self.peers[q as usize].super_seed.is_some() {
+            self.super_seed_connect(q, p);
+        }
+        if self.peers[p as usize].super_seed.is_some() {
+            self.super_seed_connect(p, q);
         }
     }
 
@@ -153,8 +206,10 @@ impl Simulation {
         if b.conns[rev].my_unchoke == Unchoke::Regular {
             b.regular_unchoked -= 1;
         }
-        add_availability(a, b, false);
-        add_availability(b, a, false);
+        add_availability(a, p, b, false);
+        add_availability(b, q, a, false);
+        self.super_seed_disconnect(p, q);
+        self.super_seed_disconnect(q, p);
         self.remove_conn(p, ci);
         self.remove_conn(q, rev);
         if self.peers[q as usize].is_active() {
@@ -217,8 +272,20 @@ impl Simulation {
         self.peers[c.peer as usize].conns[c.rev as usize].lacking > 0
     }
 
-    /// Neighbour `ci` of `u` just became interested in `u`: unchoke it if a slot is free.
-    fn on_interested(&mut self, u: PeerId, ci: usize) {
+    /// `u` is a seed choking with mainline's seed-state algorithm.
+    fn mainline_seed(&self, u: PeerId) -> bool {
+        self.peers[u as usize].state == PeerState::Seeding
+            && self.s.protocol.seed_choking == SeedChoking::Mainline
+    }
+
+    /// Neighbour `ci` of `u` just became interested in `u`: unchoke it if a slot is free
+    /// (libtorrent's "preemptive unchoke"). Mainline does not: a seed unchokes a newly
+    /// interested peer at its next rechoke (`Choker.interested` only rechokes for a peer
+    /// already unchoked).
+    pub(super) fn on_interested(&mut self, u: PeerId, ci: usize) {
+        if self.mainline_seed(u) {
+            return;
+        }
         let p = &self.peers[u as usize];
         if p.up_bps > 0.0
             && p.regular_unchoked < self.s.protocol.upload_slots
@@ -237,6 +304,7 @@ impl Simulation {
         let c = &mut p.conns[ci];
         c.my_unchoke = kind;
         c.last_unchoked = now;
+        c.sent_since_unchoke_bytes = 0;
         let (q, rev) = (c.peer, c.rev as usize);
         self.peers[q as usize].conns[rev].they_choke = false;
         if self.peers[q as usize].state == PeerState::Leeching {
@@ -261,25 +329,79 @@ impl Simulation {
         }
     }
 
-    /// Rank key of neighbour `ci` for a regular slot of `u` (smaller is better).
-    fn rank_key(&self, u: PeerId, ci: usize) -> u64 {
-        let p = &self.peers[u as usize];
-        let c = &p.conns[ci];
-        if p.state == PeerState::Seeding {
-            c.last_unchoked.0 // round-robin: served least recently first
-        } else {
-            u64::MAX - c.recv_window_bytes // tit-for-tat: sent me the most first
+    /// The rate at which `u` sends to neighbour `ci` now, bits/s (0 between pieces). The
+    /// clients rank by a rate measured over recent seconds; the flow's max-min rate is
+    /// what such a measure converges to.
+    fn upload_rate_to(&self, u: PeerId, ci: usize) -> f64 {
+        let c = &self.peers[u as usize].conns[ci];
+        let f = self.peers[c.peer as usize].conns[c.rev as usize].down_flow;
+        match self.flows.get(f as usize) {
+            Some(fl) if fl.src == u && fl.state == FlowState::Active => fl.rate,
+            _ => 0.0,
         }
     }
 
-    /// Fill free regular slots of `u` with the best-ranked interested choked neighbours.
+    /// Rank key of neighbour `ci` for a regular slot of `u`, compared lexicographically
+    /// (smaller is better).
+    fn rank_key(&self, u: PeerId, ci: usize) -> (u64, u64) {
+        let p = &self.peers[u as usize];
+        let c = &p.conns[ci];
+        if p.state != PeerState::Seeding {
+            return (u64::MAX - c.recv_window_bytes, 0); // tit-for-tat: sent me the most first
+        }
+        let rate = self.upload_rate_to(u, ci).min((u64::MAX >> 2) as f64) as u64;
+        match self.s.protocol.seed_choking {
+            // Round-robin over the connections: the one unchoked least recently first.
+            SeedChoking::Mainline => (c.last_unchoked.0, 0),
+            SeedChoking::RoundRobin => {
+                let quota_bytes = SEEDING_PIECE_QUOTA * self.content_of(u).piece_size_bytes;
+                let done = c.my_unchoke != Unchoke::Choked
+                    && c.sent_since_unchoke_bytes > quota_bytes
+                    && self.now.since(c.last_unchoked) > SEEDING_MIN_UNCHOKE;
+                let rate = if c.my_unchoke == Unchoke::Choked {
+                    0
+                } else {
+                    rate
+                };
+                (
+                    (u64::from(done) << 62) | ((u64::MAX >> 2) - rate),
+                    c.last_unchoked.0,
+                )
+            }
+            SeedChoking::FastestUpload => (u64::MAX - rate, c.last_unchoked.0),
+        }
+    }
+
+    /// Fill free regular slots of `u` with the best-ranked interested choked neighbours
+    /// (a seed breaks ties at random; a mainline seed counts the unchokes against its next
+    /// rechoke's).
     pub(super) fn fill_slots(&mut self, u: PeerId) {
-        let slots = self.s.protocol.upload_slots;
         if self.peers[u as usize].up_bps <= 0.0 {
             return;
         }
-        while self.peers[u as usize].regular_unchoked < slots {
-            let mut best: Option<(u64, usize)> = None;
+        let mainline = self.mainline_seed(u);
+        let seed = self.peers[u as usize].state == PeerState::Seeding;
+        let slots = if mainline {
+            self.s.protocol.upload_slots + self.s.protocol.optimistic_slots
+        } else {
+            self.s.protocol.upload_slots
+        };
+        loop {
+            let p = &self.peers[u as usize];
+            let used = p.regular_unchoked
+                + if mainline {
+                    p.conns
+                        .iter()
+                        .filter(|c| c.my_unchoke == Unchoke::Optimistic)
+                        .count() as u32
+                } else {
+                    0
+                };
+            if used >= slots {
+                break;
+            }
+            let mut best: Option<((u64, u64), usize)> = None;
+            let mut ties = 0u64;
             for ci in 0..self.peers[u as usize].conns.len() {
                 if self.peers[u as usize].conns[ci].my_unchoke != Unchoke::Choked
                     || !self.they_are_interested(u, ci)
@@ -287,12 +409,27 @@ impl Simulation {
                     continue;
                 }
                 let key = self.rank_key(u, ci);
-                if best.is_none_or(|(k, _)| key < k) {
-                    best = Some((key, ci));
+                match best {
+                    Some((k, _)) if key > k => {}
+                    Some((k, _)) if key == k => {
+                        ties += 1;
+                        if seed && self.peers[u as usize].rng.below(ties) == 0 {
+                            best = Some((key, ci));
+                        }
+                    }
+                    _ => {
+                        best = Some((key, ci));
+                        ties = 1;
+                    }
                 }
             }
             match best {
-                Some((_, ci)) => self.unchoke(u, ci, Unchoke::Regular),
+                Some((_, ci)) => {
+                    self.unchoke(u, ci, Unchoke::Regular);
+                    if mainline {
+                        self.peers[u as usize].unchokes_since_last += 1;
+                    }
+                }
                 None => break,
             }
         }
@@ -306,56 +443,19 @@ impl Simulation {
         }
         let next = self.now.after(self.s.protocol.rechoke_interval);
         self.queue.push(next, Event::Rechoke(u));
-        let slots = self.s.protocol.upload_slots as usize;
-        let opt_slots = self.s.protocol.optimistic_slots as usize;
-        let every = (self.s.protocol.optimistic_interval.0
-            / self.s.protocol.rechoke_interval.0.max(1))
-        .max(1) as u32;
         let round = self.peers[u as usize].rechoke_round;
         self.peers[u as usize].rechoke_round += 1;
-        let rotate = round.is_multiple_of(every);
-        let can_upload = self.peers[u as usize].up_bps > 0.0;
-
-        // Rank interested neighbours.
-        let mut rank = std::mem::take(&mut self.scratch_rank);
-        rank.clear();
-        if can_upload {
-            for ci in 0..self.peers[u as usize].conns.len() {
-                if self.they_are_interested(u, ci) {
-                    let key = self.rank_key(u, ci);
-                    let tie = self.peers[u as usize].rng.below(u64::MAX);
-                    rank.push((key, tie, ci as u32));
-                }
-            }
-        }
-        rank.sort_unstable();
         // want[ci]: 0 = choke, 1 = regular, 2 = optimistic
         let n = self.peers[u as usize].conns.len();
         let mut want = std::mem::take(&mut self.scratch_flows);
         want.clear();
         want.resize(n, 0);
-        for &(_, _, ci) in rank.iter().take(slots) {
-            want[ci as usize] = 1;
-        }
-        // Optimistic slots: keep the current ones between rotations, fill the rest at
-        // random among the interested neighbours left choked.
-        let mut kept = 0;
-        if !rotate {
-            for &(_, _, ci) in rank.iter().skip(slots) {
-                if kept < opt_slots
-                    && self.peers[u as usize].conns[ci as usize].my_unchoke == Unchoke::Optimistic
-                {
-                    want[ci as usize] = 2;
-                    kept += 1;
-                }
+        if self.peers[u as usize].up_bps > 0.0 {
+            if self.mainline_seed(u) {
+                self.choose_mainline_seed(u, round + 1, &mut want);
+            } else {
+                self.choose_ranked(u, round, &mut want);
             }
-        }
-        // Reuse `rank` as the pool of candidates (its tail, still unassigned).
-        rank.retain(|&(_, _, ci)| want[ci as usize] == 0);
-        while kept < opt_slots && !rank.is_empty() {
-            let k = self.peers[u as usize].rng.below(rank.len() as u64) as usize;
-            want[rank.swap_remove(k).2 as usize] = 2;
-            kept += 1;
         }
         // Apply: chokes first (they free slots), then unchokes.
         for (ci, &w) in want.iter().enumerate() {
@@ -395,10 +495,115 @@ impl Simulation {
             c.recv_window_bytes = 0;
         }
         self.scratch_flows = want;
-        self.scratch_rank = rank;
         if self.peers[u as usize].state == PeerState::Leeching {
             self.try_origin(u);
         }
+    }
+
+    /// Tit-for-tat (leechers) or libtorrent's seed chokers: the `upload_slots` best-ranked
+    /// interested neighbours, plus `optimistic_slots` random ones moved every
+    /// `optimistic_interval` (`round` counts the rechokes before this one).
+    fn choose_ranked(&mut self, u: PeerId, round: u32, want: &mut [u32]) {
+        let slots = self.s.protocol.upload_slots as usize;
+        let opt_slots = self.s.protocol.optimistic_slots as usize;
+        let every = (self.s.protocol.optimistic_interval.0
+            / self.s.protocol.rechoke_interval.0.max(1))
+        .max(1) as u32;
+        let rotate = round.is_multiple_of(every);
+        let mut rank = std::mem::take(&mut self.scratch_rank);
+        rank.clear();
+        for ci in 0..self.peers[u as usize].conns.len() {
+            if self.they_are_interested(u, ci) {
+                let (key, key2) = self.rank_key(u, ci);
+                let tie = self.peers[u as usize].rng.below(u64::MAX);
+                rank.push((key, key2, tie, ci as u32));
+            }
+        }
+        rank.sort_unstable();
+        for &(_, _, _, ci) in rank.iter().take(slots) {
+            want[ci as usize] = 1;
+        }
+        // Optimistic slots: keep the current ones between rotations, fill the rest at
+        // random among the interested neighbours left choked.
+        let mut kept = 0;
+        if !rotate {
+            for &(_, _, _, ci) in rank.iter().skip(slots) {
+                if kept < opt_slots
+                    && self.peers[u as usize].conns[ci as usize].my_unchoke == Unchoke::Optimistic
+                {
+                    want[ci as usize] = 2;
+                    kept += 1;
+                }
+            }
+        }
+        // Reuse `rank` as the pool of candidates (its tail, still unassigned).
+        rank.retain(|&(_, _, _, ci)| want[ci as usize] == 0);
+        while kept < opt_slots && !rank.is_empty() {
+            let k = self.peers[u as usize].rng.below(rank.len() as u64) as usize;
+            want[rank.swap_remove(k).3 as usize] = 2;
+            kept += 1;
+        }
+        self.scratch_rank = rank;
+    }
+
+    /// BitTorrent mainline 4.x's seed state (`Choker._rechoke_seed`), at rechoke number
+    /// `count` (1 for the first): keep the interested peers unchoked most recently, and in
+    /// two rechokes out of three make room for one new peer, taken in turn.
+    fn choose_mainline_seed(&mut self, u: PeerId, count: u32, want: &mut [u32]) {
+        let total = (self.s.protocol.upload_slots + self.s.protocol.optimistic_slots) as usize;
+        // New unchokes per three rechokes, spread 0/1/1 for 4–6 slots; those a freed slot
+        // already brought since the last rechoke count against them.
+        let per_three = total.div_ceil(3);
+        let due = (per_three + (count % 3) as usize) / 3;
+        let p = &mut self.peers[u as usize];
+        let forced = due.saturating_sub(p.unchokes_since_last as usize);
+        p.unchokes_since_last = 0;
+        let keep = total - forced.min(total);
+        let interval = self.s.protocol.rechoke_interval.0.max(1);
+        let mut rank = std::mem::take(&mut self.scratch_rank);
+        // 1. Unchoked interested peers: those unchoked in the last two periods, most
+        //    recent first; then the others, fastest first.
+        rank.clear();
+        for ci in 0..self.peers[u as usize].conns.len() {
+            let c = &self.peers[u as usize].conns[ci];
+            if c.my_unchoke == Unchoke::Choked || !self.they_are_interested(u, ci) {
+                continue;
+            }
+            let periods_ago = self.now.since(c.last_unchoked).0.div_ceil(interval).min(3);
+            let rate = self.upload_rate_to(u, ci).min((u64::MAX >> 1) as f64) as u64;
+            let tie = self.peers[u as usize].rng.below(u64::MAX);
+            rank.push((periods_ago, u64::MAX - rate, tie, ci as u32));
+        }
+        rank.sort_unstable();
+        let mut free = total;
+        for &(_, _, _, ci) in rank.iter().take(keep) {
+            want[ci as usize] = 1;
+            free -= 1;
+        }
+        let dropped: Vec<u32> = rank.iter().skip(keep).map(|r| r.3).collect();
+        // 2. Free slots go to choked interested peers in turn: the one unchoked least
+        //    recently first (mainline walks its connection list from the last peer it
+        //    unchoked), ties at random.
+        rank.clear();
+        for ci in 0..self.peers[u as usize].conns.len() {
+            let c = &self.peers[u as usize].conns[ci];
+            if c.my_unchoke != Unchoke::Choked || !self.they_are_interested(u, ci) {
+                continue;
+            }
+            let last = c.last_unchoked.0;
+            let tie = self.peers[u as usize].rng.below(u64::MAX);
+            rank.push((last, 0, tie, ci as u32));
+        }
+        rank.sort_unstable();
+        for &(_, _, _, ci) in rank.iter().take(free) {
+            want[ci as usize] = 1;
+            free -= 1;
+        }
+        // 3. Slots nobody choked wants stay with the peers dropped in step 1.
+        for ci in dropped.into_iter().take(free) {
+            want[ci as usize] = 1;
+        }
+        self.scratch_rank = rank;
     }
 
     // ----- pieces ------------------------------------------------------------------------
@@ -433,15 +638,14 @@ impl Simulation {
         let random_first = self.s.protocol.random_first_pieces;
         let (dp, up) = pair(&mut self.peers, d as usize, u as usize);
         // 1. Strict priority: finish a partially received piece.
-        if let Some(k) = dp.partial.iter().position(|&(p, _)| up.have.contains(p)) {
+        if let Some(k) = dp.partial.iter().position(|&(p, _)| up.shows(d, p)) {
             return Some(dp.partial.swap_remove(k));
         }
-        // 2./3. Random first pieces, then rarest-first among what u has and d lacks.
+        // 2./3. Random first pieces, then rarest-first among what u shows and d lacks.
         let random = dp.have_count < random_first;
         let mut pick = LowestPick::default();
         for (w, (&uh, (&dh, &ds))) in up
-            .have
-            .words()
+            .shown_words(d)
             .iter()
             .zip(dp.have.words().iter().zip(dp.started.words()))
             .enumerate()
@@ -503,6 +707,7 @@ impl Simulation {
         let had_dups = !dups.is_empty();
         self.scratch_flows = dups;
         // HAVE to every neighbour.
+        let mut super_seeds = false;
         for ci in 0..self.peers[d as usize].conns.len() {
             let (q, rev) = {
                 let c = &self.peers[d as usize].conns[ci];
@@ -511,7 +716,8 @@ impl Simulation {
             if self.peers[q as usize].state == PeerState::Leeching {
                 self.peers[q as usize].avail[piece as usize] += 1;
             }
-            if self.peers[q as usize].have.contains(piece) {
+            super_seeds |= self.peers[q as usize].super_seed.is_some();
+            if self.peers[q as usize].shows(d, piece) {
                 let c = &mut self.peers[d as usize].conns[ci];
                 c.lacking -= 1;
                 if c.lacking == 0 && !c.they_choke {
@@ -527,6 +733,9 @@ impl Simulation {
                 }
                 self.try_request(q, rev, false);
             }
+        }
+        if super_seeds {
+            self.super_seeds_see_have(d, piece);
         }
         if self.peers[d as usize].have_count == self.pieces_of(d) {
             self.on_complete(d);
