@@ -42,8 +42,9 @@ until = "60s"
 
 /// `fallback` uses the origin only for pieces no neighbour holds: with a permanent seed
 /// that every peer connects to (numwant and the connection limit exceed the swarm), every
-/// piece is always held by a neighbour, so the origin serves nothing; `web-seed` on the
-/// same swarm does use it (peers choked by the seed fetch from the origin).
+/// piece is always held by a neighbour, so the origin serves nothing; `web-seed` and
+/// `peers-first` on the same swarm do use it (peers choked by the seed fetch from the
+/// origin).
 #[test]
 fn fallback_leaves_the_origin_idle_when_neighbours_hold_everything() {
     let seeds = "[[seeds]]\nupload = \"8Mbps\"";
@@ -51,10 +52,12 @@ fn fallback_leaves_the_origin_idle_when_neighbours_hold_everything() {
     let out = run(&s);
     common::assert_conservation(&s, &out);
     assert_eq!(out.summary.bytes_from_origin, 0);
-    let s = common::scenario(&base("policy = \"web-seed\"", "2Mbps", seeds, 40));
-    let web = run(&s);
-    common::assert_conservation(&s, &web);
-    assert!(web.summary.bytes_from_origin > 0);
+    for policy in ["web-seed", "peers-first"] {
+        let s = common::scenario(&base(&format!("policy = \"{policy}\""), "2Mbps", seeds, 40));
+        let web = run(&s);
+        common::assert_conservation(&s, &web);
+        assert!(web.summary.bytes_from_origin > 0, "{policy}");
+    }
 }
 
 /// `rate-target`: with peers that cannot upload, the origin supplies exactly the target
@@ -139,6 +142,10 @@ fn policy_parameters_are_validated() {
             "http_first_time = \"5s\"",
             "client.http_first_time: only used by policy \"http-first\"",
         ),
+        (
+            "policy = \"web-seed\"\npeer_wait = \"10s\"",
+            "client.peer_wait: only used by policy \"peers-first\"",
+        ),
     ];
     for (lines, want) in cases {
         let text = base(lines, "1Mbps", seeds, 5);
@@ -161,7 +168,7 @@ fn policy_parameters_are_validated() {
     assert!(err.contains("asks the origin for the shortfall"), "{err}");
 }
 
-/// `web-seed` with `client.peer_wait`: one leecher, one seed uploading 1 Mbps, an origin
+/// `peers-first` with `client.peer_wait`: one leecher, one seed uploading 1 Mbps, an origin
 /// connection of 10 Mbps. The seed holds every piece and unchokes the lone leecher, so by
 /// default ("forever") the origin serves only what it was asked before the connection was
 /// up, and the 4 MiB download takes about 4 MiB / 1 Mbps = 33.6 s. With a 5 s wait the
@@ -172,10 +179,10 @@ fn policy_parameters_are_validated() {
 /// last pieces come from the seed, which may be mid-piece) and round trips, and the origin
 /// carries most of the bytes (12 of 16 pieces here; the seed sends 4 in 8.4 s).
 #[test]
-fn web_seed_uses_the_origin_alongside_peers_too_slow_to_wait_for() {
+fn peers_first_uses_the_origin_alongside_peers_too_slow_to_wait_for() {
     let seeds = "[[seeds]]\nupload = \"1Mbps\"";
     let one = |wait: &str| {
-        let text = base(&format!("policy = \"web-seed\"\n{wait}"), "0", seeds, 1)
+        let text = base(&format!("policy = \"peers-first\"\n{wait}"), "0", seeds, 1)
             .replace("per_connection = \"50Mbps\"", "per_connection = \"10Mbps\"")
             .replace("count = 1\n", "count = 1.0\n");
         let s = common::scenario(&text);
@@ -206,7 +213,7 @@ fn web_seed_uses_the_origin_alongside_peers_too_slow_to_wait_for() {
     );
     assert!(t_wait < t_default / 3.0, "{t_wait} s vs {t_default} s");
     eprintln!(
-        "web-seed, 1 Mbps seed, 10 Mbps origin connection: forever {t_default:.1} s \
+        "peers-first, 1 Mbps seed, 10 Mbps origin connection: forever {t_default:.1} s \
          (origin {origin_default:.2}), peer_wait 5s {t_wait:.1} s (origin {origin_wait:.2})"
     );
 }
