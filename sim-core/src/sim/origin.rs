@@ -34,16 +34,19 @@
 //!   whichever is least;
 //! - an unchoking peer `c`: `T_c = b_c + P / r_c`, where `r_c` is the rate its current
 //!   flow gets now (the max-min share the network gives it) and `b_c` the time to finish
-//!   that flow (`left / r_c`), or one round trip if nothing is requested from it. With no
-//!   rate measured yet (request in flight) `r_c` is the sender's upload over the peers it
-//!   unchokes. The rechoke window's byte count (`recv_window_bytes`) is not used: bytes are
-//!   credited when a piece completes, so a connection slower than a piece per rechoke
-//!   period would show zero most of the time.
+//!   that flow (`left / r_c`), or one round trip if nothing is requested from it yet. With
+//!   no rate to read (nothing requested, or the request still in flight) `r_c` is the
+//!   sender's upload over the peers it unchokes, within the client's download cap. The
+//!   rechoke window's byte count (`recv_window_bytes`) is not used: bytes are credited
+//!   when a piece completes, so a connection slower than a piece per rechoke period would
+//!   show zero most of the time.
 //!
-//! Peers with `T_c < T_o` are *faster*. The origin then takes, rarest first:
-//! 1. a piece no faster peer holds (every peer that could send it would take longer than
-//!    the origin, or nobody unchoking the client has it); else
-//! 2. any piece, if the faster peers cannot deliver all the pieces left within `T_o`:
+//! Peers with `T_c < T_o` are *faster*. The origin then takes, partial pieces first, then
+//! the rarest:
+//! 1. a piece no unchoking peer holds (what `peers-first` takes); else
+//! 2. a piece no faster peer holds (every peer that could send it would take longer than
+//!    the origin); else
+//! 3. any piece, if the faster peers cannot deliver all the pieces left within `T_o`:
 //!    each delivers at most `(T_o - b_c) r_c / P` of them (and no more than it holds);
 //!    when the pieces left outnumber that sum, some piece will come sooner from the origin.
 //!
