@@ -98,7 +98,7 @@ VARIANTS = [
     ("assumption", "origin.per_connection: 5Mbps", MAIN, ["origin.per_connection=5Mbps"]),
     ("assumption", "client.policy: rate-target 4Mbps", MAIN, ["client.policy=rate-target", "client.rate_target=4Mbps"]),
     ("assumption", "client.policy: rate-target 10Mbps", MAIN, ["client.policy=rate-target", "client.rate_target=10Mbps"]),
-    ("assumption", "client.peer_wait: 10s (web server and slow peers at once)", MAIN, ["client.peer_wait=10s"]),
+    ("assumption", "client.peer_wait: 10s (web server and slow peers at once)", MAIN, ["client.policy=peers-first", "client.peer_wait=10s"]),
 ]
 
 def run(job):

@@ -112,6 +112,9 @@ pub struct Peer {
     pub origin_flows: Vec<u32>,
     /// Rate received from peers over the last rechoke period, bits/s.
     pub peer_rate_bps: f64,
+    /// Rate of this peer's last origin flow when it ended, bits/s (0 = none yet): the
+    /// `web-seed` estimate of what the origin gives while no origin flow is open.
+    pub origin_rate_bps: f64,
     /// Regular unchoke slots in use.
     pub regular_unchoked: u32,
     /// Rechoke rounds done (the optimistic unchoke rotates every few rounds).
@@ -201,6 +204,7 @@ impl Peer {
             conns: Vec::new(),
             origin_flows: Vec::new(),
             peer_rate_bps: 0.0,
+            origin_rate_bps: 0.0,
             regular_unchoked: 0,
             rechoke_round: 0,
             unchokes_since_last: 0,

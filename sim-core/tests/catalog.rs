@@ -514,7 +514,10 @@ fn a_mixed_catalog_runs_and_adds_up() {
     assert_eq!(c.len(), 3);
     assert_eq!(c[2].policy, Policy::HttpOnly);
     assert_eq!(c[2].offload_ratio, 0.0);
-    assert!(c[0].offload_ratio > 0.3, "{}", c[0].offload_ratio);
+    // Peers carry a real share of the P2P title even though, under the BEP 19 web-seed
+    // rule, the origin's 20 Mbps connection (ten seeds' worth) takes every piece the
+    // 2 Mbps peers cannot deliver sooner (0.21 on seed 1; above 0.3 under peers-first).
+    assert!(c[0].offload_ratio > 0.1, "{}", c[0].offload_ratio);
     assert!(c[0].peers > c[1].peers && c[1].peers > c[2].peers);
     // Billing alone costs at least the allocated share for a content that is most of the
     // traffic (its own 95th percentile is near the whole's), and every figure is finite.

@@ -34,7 +34,8 @@ struct Case {
     /// 1 = a `[content]`; 2 or 3 = a catalog of `[[contents]]` sharing the arrivals by
     /// Zipf rank, each with its own policy and seeds.
     contents: u32,
-    /// `client.peer_wait = "5s"` (web-seed spills onto the origin).
+    /// `client.peer_wait = "5s"` (peers-first spills onto the origin); given only when a
+    /// content uses `peers-first`, the one policy that reads it.
     peer_wait: bool,
 }
 
@@ -57,7 +58,7 @@ fn case() -> impl Strategy<Value = Case> {
         ),
         (
             any::<bool>(),
-            prop_oneof![4 => Just(0u8), 1 => Just(1), 1 => Just(2), 1 => Just(3), 1 => Just(4), 1 => Just(5)],
+            prop_oneof![4 => Just(0u8), 1 => Just(1), 1 => Just(2), 1 => Just(3), 1 => Just(4), 1 => Just(5), 2 => Just(6)],
         ),
         (
             1u32..5,
@@ -77,7 +78,7 @@ fn case() -> impl Strategy<Value = Case> {
         .prop_filter("someone must hold the content", |c| {
             let origin = c.1 .0 > 0;
             let seeds = c.2 .0 > 0 && c.2 .1 > 0;
-            let needs_origin = c.5 .1 >= 2;
+            let needs_origin = (2..=5).contains(&c.5 .1);
             // Somebody holds the content, and origin-based policies have an origin.
             let partial_adoption = c.7 .1 < 1.0;
             origin || (seeds && !needs_origin && !partial_adoption)
@@ -120,11 +121,24 @@ fn policy_keys(policy: u8, pieces: u32) -> &'static str {
         // http-first by pieces must leave the content some pieces for P2P.
         4 if pieces > 2 => "policy = \"http-first\"\nhttp_first_pieces = 2",
         4 if pieces == 2 => "policy = \"http-first\"\nhttp_first_pieces = 1",
-        _ => "policy = \"http-first\"\nhttp_first_time = \"3s\"",
+        4 => "policy = \"http-first\"\nhttp_first_time = \"3s\"",
+        5 => "policy = \"http-first\"\nhttp_first_time = \"3s\"",
+        _ => "policy = \"peers-first\"",
+    }
+}
+
+/// The policy number of content `k` of case `c`: content 0 has the case's; the others
+/// cycle through the policies, those without the origin when there is none.
+fn policy_of(c: &Case, k: u32) -> u8 {
+    match (k, c.origin_mbps) {
+        (0, _) => c.policy,
+        (_, 0) => [0, 1, 6][(c.policy as usize + k as usize) % 3],
+        _ => (c.policy + k as u8) % 7,
     }
 }
 
 fn toml(c: &Case) -> String {
+    let peers_first = (0..c.contents).any(|k| policy_of(c, k) == 6);
     let mut t = format!(
         "[simulation]\ncheck_invariants = true\nmax_time = \"2d\"\n\
          [network]\nlatency = \"{}ms\"\ntime_quantum = \"{}\"\n\
@@ -142,7 +156,7 @@ fn toml(c: &Case) -> String {
         } else {
             ""
         },
-        if c.peer_wait {
+        if c.peer_wait && peers_first {
             "peer_wait = \"5s\""
         } else {
             ""
@@ -151,13 +165,7 @@ fn toml(c: &Case) -> String {
     for k in 0..c.contents {
         // Content k is a little larger than content k - 1, with the same piece size.
         let pieces = c.pieces + 3 * k;
-        // Other contents cycle through the policies, those without the origin when
-        // there is none.
-        let policy = match (k, c.origin_mbps) {
-            (0, _) => c.policy,
-            (_, 0) => (c.policy + k as u8) % 2,
-            _ => (c.policy + k as u8) % 6,
-        };
+        let policy = policy_of(c, k);
         t += &format!(
             "{}\nsize = \"{}KiB\"\npiece_size = \"{}KiB\"\n{}\n",
             if c.contents == 1 {

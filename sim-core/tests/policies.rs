@@ -42,28 +42,33 @@ until = "60s"
 
 /// `fallback` uses the origin only for pieces no neighbour holds: with a permanent seed
 /// that every peer connects to (numwant and the connection limit exceed the swarm), every
-/// piece is always held by a neighbour, so the origin serves nothing; `web-seed` on the
-/// same swarm does use it (peers choked by the seed fetch from the origin). Whether a
-/// given run of `web-seed` needs the origin depends on its draws (when peers arrive, whom
-/// the seed unchokes): 2 of seeds 1–12 never do, so it is checked over seeds 1–4 together;
-/// `fallback` must leave the origin idle in every run.
+/// piece is always held by a neighbour, so the origin serves nothing; `web-seed` and
+/// `peers-first` on the same swarm do use it (peers choked by the seed fetch from the
+/// origin). Whether a given run needs the origin depends on its draws (when peers arrive,
+/// whom the seed unchokes), so it is checked over seeds 1–4 together; `fallback` must
+/// leave the origin idle in every run.
 #[test]
 fn fallback_leaves_the_origin_idle_when_neighbours_hold_everything() {
     let seeds = "[[seeds]]\nupload = \"8Mbps\"";
-    let mut web_origin_bytes = 0;
     for seed in 1..=4 {
         let mut s = common::scenario(&base("policy = \"fallback\"", "2Mbps", seeds, 40));
         s.seed = seed;
         let out = run(&s);
         common::assert_conservation(&s, &out);
         assert_eq!(out.summary.bytes_from_origin, 0, "seed {seed}");
-        let mut s = common::scenario(&base("policy = \"web-seed\"", "2Mbps", seeds, 40));
-        s.seed = seed;
-        let web = run(&s);
-        common::assert_conservation(&s, &web);
-        web_origin_bytes += web.summary.bytes_from_origin;
     }
-    assert!(web_origin_bytes > 0);
+    for policy in ["web-seed", "peers-first"] {
+        let mut origin_bytes = 0;
+        for seed in 1..=4 {
+            let mut s =
+                common::scenario(&base(&format!("policy = \"{policy}\""), "2Mbps", seeds, 40));
+            s.seed = seed;
+            let web = run(&s);
+            common::assert_conservation(&s, &web);
+            origin_bytes += web.summary.bytes_from_origin;
+        }
+        assert!(origin_bytes > 0, "{policy}");
+    }
 }
 
 /// `rate-target`: with peers that cannot upload, the origin supplies exactly the target
@@ -148,6 +153,10 @@ fn policy_parameters_are_validated() {
             "http_first_time = \"5s\"",
             "client.http_first_time: only used by policy \"http-first\"",
         ),
+        (
+            "policy = \"web-seed\"\npeer_wait = \"10s\"",
+            "client.peer_wait: only used by policy \"peers-first\"",
+        ),
     ];
     for (lines, want) in cases {
         let text = base(lines, "1Mbps", seeds, 5);
@@ -170,7 +179,7 @@ fn policy_parameters_are_validated() {
     assert!(err.contains("asks the origin for the shortfall"), "{err}");
 }
 
-/// `web-seed` with `client.peer_wait`: one leecher, one seed uploading 1 Mbps, an origin
+/// `peers-first` with `client.peer_wait`: one leecher, one seed uploading 1 Mbps, an origin
 /// connection of 10 Mbps. The seed holds every piece and unchokes the lone leecher as soon
 /// as it is interested (libtorrent's seed choker; a mainline seed waits for its first
 /// rechoke, up to 10 s, and the origin rightly serves the pieces meanwhile), so by
@@ -183,10 +192,10 @@ fn policy_parameters_are_validated() {
 /// last pieces come from the seed, which may be mid-piece) and round trips, and the origin
 /// carries most of the bytes (12 of 16 pieces here; the seed sends 4 in 8.4 s).
 #[test]
-fn web_seed_uses_the_origin_alongside_peers_too_slow_to_wait_for() {
+fn peers_first_uses_the_origin_alongside_peers_too_slow_to_wait_for() {
     let seeds = "[[seeds]]\nupload = \"1Mbps\"";
     let one = |wait: &str| {
-        let text = base(&format!("policy = \"web-seed\"\n{wait}"), "0", seeds, 1)
+        let text = base(&format!("policy = \"peers-first\"\n{wait}"), "0", seeds, 1)
             .replace("per_connection = \"50Mbps\"", "per_connection = \"10Mbps\"")
             .replace("count = 1\n", "count = 1.0\n")
             .replace(
@@ -221,7 +230,7 @@ fn web_seed_uses_the_origin_alongside_peers_too_slow_to_wait_for() {
     );
     assert!(t_wait < t_default / 3.0, "{t_wait} s vs {t_default} s");
     eprintln!(
-        "web-seed, 1 Mbps seed, 10 Mbps origin connection: forever {t_default:.1} s \
+        "peers-first, 1 Mbps seed, 10 Mbps origin connection: forever {t_default:.1} s \
          (origin {origin_default:.2}), peer_wait 5s {t_wait:.1} s (origin {origin_wait:.2})"
     );
 }

@@ -33,6 +33,8 @@ pub(super) struct PolicyDefaults {
     pub rate_target_bps: Option<u64>,
     pub http_first_pieces: Option<u32>,
     pub http_first_time: Option<SimDuration>,
+    /// `client.peer_wait` was given (only `peers-first` reads it).
+    pub peer_wait_given: bool,
 }
 
 /// An arrivals table as read, before it is given to contents.
@@ -268,6 +270,7 @@ fn resolve_size(raw: &RawContent, t: &str) -> Result<(u64, u64), Invalid> {
 struct PolicyUse {
     client_rate_target: bool,
     client_http_first: bool,
+    peers_first: bool,
 }
 
 impl PolicyUse {
@@ -288,6 +291,9 @@ impl PolicyUse {
         }
         if d.http_first_time.is_some() && !self.client_http_first {
             return Err(only_for("http_first_time", "http-first"));
+        }
+        if d.peer_wait_given && !self.peers_first {
+            return Err(only_for("peer_wait", "peers-first"));
         }
         Ok(())
     }
@@ -390,6 +396,7 @@ fn resolve_policy(
         _ => (0, SimDuration::ZERO),
     };
     uses.client_http_first |= kind == Policy::HttpFirst && !own_pair;
+    uses.peers_first |= kind == Policy::PeersFirst;
 
     // Can this content use it?
     if kind == Policy::HttpFirst && http_first_pieces >= pieces {
@@ -408,7 +415,7 @@ fn resolve_policy(
         Policy::HttpOnly => Some("policy \"http-only\" fetches from the origin only"),
         Policy::RateTarget => Some("policy \"rate-target\" asks the origin for the shortfall"),
         Policy::HttpFirst => Some("policy \"http-first\" starts on the origin"),
-        Policy::WebSeed | Policy::Fallback => None,
+        Policy::WebSeed | Policy::PeersFirst | Policy::Fallback => None,
     };
     if let (Some(why), 0) = (needs_origin, origin_capacity_bps) {
         return Err(Invalid::new(

@@ -839,6 +839,7 @@ fn resolve_client(c: RawClient) -> Result<(ClientSpec, PolicyDefaults), Invalid>
         rate_target_bps: c.rate_target.map(|r| r.0),
         http_first_pieces: c.http_first_pieces.map(|n| n.0),
         http_first_time: c.http_first_time.map(|d| d.0),
+        peer_wait_given: c.peer_wait.is_some(),
     };
     let client = ClientSpec {
         seed_time: c
@@ -1631,18 +1632,6 @@ pub fn describe(s: &Scenario) -> String {
                     },
                 ),
                 (
-                    "peer_wait",
-                    match c.peer_wait {
-                        Some(w) => format!(
-                            "{w} (web-seed: the origin also takes pieces unchoking peers hold \
-                             when they cannot deliver them all within this)"
-                        ),
-                        None => "forever (web-seed: the origin only takes pieces no \
-                                 unchoking peer holds)"
-                            .to_string(),
-                    },
-                ),
-                (
                     "restart_share",
                     if c.restart_share > 0.0 {
                         format!(
@@ -1672,6 +1661,26 @@ pub fn describe(s: &Scenario) -> String {
                     },
                 ),
             ])
+            .chain(
+                // Only `peers-first` reads the wait.
+                s.contents
+                    .iter()
+                    .any(|k| k.policy.kind == Policy::PeersFirst)
+                    .then(|| {
+                        (
+                            "peer_wait",
+                            match c.peer_wait {
+                                Some(w) => format!(
+                                    "{w} (peers-first: the origin also takes pieces unchoking \
+                                     peers hold when they cannot deliver them all within this)"
+                                ),
+                                None => "forever (peers-first: the origin only takes pieces \
+                                         no unchoking peer holds)"
+                                    .to_string(),
+                            },
+                        )
+                    }),
+            )
             .collect(),
     );
     let a = &s.audience;
@@ -1849,8 +1858,12 @@ fn content_rows(c: &ContentSpec, one: bool) -> Vec<(&'static str, String)> {
 /// A policy and what it does, in words.
 fn policy_text(p: &PolicySpec) -> String {
     match p.kind {
-        Policy::WebSeed => {
-            "web-seed (origin and peers; the origin for pieces no unchoking peer has)".to_string()
+        Policy::WebSeed => "web-seed (origin and peers at once, BEP 19; the origin takes a piece \
+                             whenever peers cannot deliver one sooner)"
+            .to_string(),
+        Policy::PeersFirst => {
+            "peers-first (the origin only for pieces no unchoking peer has, see peer_wait)"
+                .to_string()
         }
         Policy::Fallback => "fallback (the origin only for pieces no neighbour has)".to_string(),
         Policy::RateTarget => format!(
@@ -2300,7 +2313,7 @@ download = "30Mbps"
         );
         let e = err(&format!("{MINIMAL}\n[client]\npolicy = \"p2p\"\n"));
         assert!(
-            e.contains("client.policy: expected one of \"web-seed\", \"fallback\", \"rate-target\", \"http-first\", \"http-only\", got \"p2p\""),
+            e.contains("client.policy: expected one of \"web-seed\", \"peers-first\", \"fallback\", \"rate-target\", \"http-first\", \"http-only\", got \"p2p\""),
             "{e}"
         );
         let e = err(&format!("{MINIMAL}\n[simulation]\ncheck_invariants = 1\n"));

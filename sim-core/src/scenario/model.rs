@@ -92,7 +92,7 @@ pub struct PolicySpec {
 }
 
 impl PolicySpec {
-    /// `kind` with no parameters (for `web-seed`, `fallback`, `http-only`).
+    /// `kind` with no parameters (for `web-seed`, `peers-first`, `fallback`, `http-only`).
     pub fn plain(kind: Policy) -> PolicySpec {
         PolicySpec {
             kind,
@@ -231,9 +231,16 @@ impl SeedChoking {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Policy {
-    /// Origin and peers at once; the origin serves pieces that no unchoking peer holds
-    /// (BEP 19 web seeding).
+    /// BEP 19 web seeding (the default): the origin is a permanently unchoked seed that
+    /// holds every piece. The client keeps its origin connections busy and gives the origin
+    /// a piece whenever peers cannot deliver one sooner (an estimate from the rates the
+    /// client's connections get); in the endgame the origin may take over part of the
+    /// slowest outstanding piece. See `sim/origin.rs`.
     WebSeed,
+    /// The strict rule: the origin serves only pieces that no peer currently unchoking the
+    /// client holds, and with `ClientSpec::peer_wait` also the pieces those peers cannot
+    /// deliver within that wait (this simulator's `web-seed` before issue 7).
+    PeersFirst,
     /// The origin only for pieces that no neighbour at all holds: P2P first, the origin
     /// as a last resort.
     Fallback,
@@ -286,15 +293,13 @@ pub struct ClientSpec {
     /// keeps its cache); `false`: it starts over, the abandoned bytes are wasted (a browser
     /// download cancelled and clicked again).
     pub restart_resumes: bool,
-    /// `web-seed`: how long a client is prepared to wait for pieces from the peers that
+    /// `peers-first`: how long a client is prepared to wait for pieces from the peers that
     /// unchoke it. Each such peer delivers about `wait × its upload share / piece size`
     /// pieces in that time (its upload cap over the peers it unchokes); when the missing
     /// pieces they hold outnumber that, the client also asks the origin for them (the
     /// rarest first), so the origin and slow peers work at once. `None` ("forever", the
-    /// default): the origin only sends pieces that no unchoking peer holds. The default
-    /// keeps the origin for what the swarm lacks; a finite wait spends origin capacity on
-    /// pieces peers also hold (on `flash-crowd.toml`, 10 s lengthens the makespan from
-    /// 448 s to 492 s; on the Tokyo trial it drops offload from 41% to 8%).
+    /// default): the origin only sends pieces that no unchoking peer holds. Only
+    /// `peers-first` reads it (`web-seed` decides from measured rates instead).
     pub peer_wait: Option<SimDuration>,
 }
 

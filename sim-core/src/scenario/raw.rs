@@ -518,16 +518,18 @@ impl FromLeaf for Name {
     }
 }
 
-/// `"web-seed"` or `"http-only"`.
+/// A hybrid policy by name: `"web-seed"`, `"peers-first"`, … `"http-only"`.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct PolicyValue(pub Policy);
 
 impl FromLeaf for PolicyValue {
     const EXPECTED: &'static str =
-        "one of \"web-seed\", \"fallback\", \"rate-target\", \"http-first\", \"http-only\"";
+        "one of \"web-seed\", \"peers-first\", \"fallback\", \"rate-target\", \"http-first\", \
+         \"http-only\"";
     fn from_leaf(leaf: Leaf) -> Result<Self, String> {
         match &leaf {
             Leaf::Str(s) if s == "web-seed" => Ok(PolicyValue(Policy::WebSeed)),
+            Leaf::Str(s) if s == "peers-first" => Ok(PolicyValue(Policy::PeersFirst)),
             Leaf::Str(s) if s == "fallback" => Ok(PolicyValue(Policy::Fallback)),
             Leaf::Str(s) if s == "rate-target" => Ok(PolicyValue(Policy::RateTarget)),
             Leaf::Str(s) if s == "http-first" => Ok(PolicyValue(Policy::HttpFirst)),
@@ -728,6 +730,10 @@ mod tests {
         assert_eq!(
             leaf::<PolicyValue>("\"http-only\"").unwrap().0,
             Policy::HttpOnly
+        );
+        assert_eq!(
+            leaf::<PolicyValue>("\"peers-first\"").unwrap().0,
+            Policy::PeersFirst
         );
         assert_eq!(
             leaf::<ProcessValue>("\"poisson\"").unwrap().0,

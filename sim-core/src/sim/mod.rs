@@ -596,7 +596,11 @@ impl Simulation {
         let fl = &self.flows[f as usize];
         let rate = fl.rate;
         if fl.src == ORIGIN {
-            let c = self.peers[fl.dst as usize].content;
+            let d = &mut self.peers[fl.dst as usize];
+            if rate > 0.0 {
+                d.origin_rate_bps = rate;
+            }
+            let c = d.content;
             self.metrics.add_origin_rate(c, -rate);
         }
         self.net.remove_flow(f);
@@ -660,8 +664,15 @@ impl Simulation {
         if self.peers[fl.dst as usize].state == PeerState::Leeching {
             if fl.src == ORIGIN {
                 self.try_origin(fl.dst);
-            } else if let Some(ci) = self.peers[fl.dst as usize].conn_to(fl.src) {
-                self.try_request(fl.dst, ci, true);
+            } else {
+                if let Some(ci) = self.peers[fl.dst as usize].conn_to(fl.src) {
+                    self.try_request(fl.dst, ci, true);
+                }
+                // `web-seed` looks at the origin again whenever the peers' side changes:
+                // an idle origin connection may now have a piece, or an endgame split.
+                if self.policy_of(fl.dst) == Policy::WebSeed {
+                    self.try_origin(fl.dst);
+                }
             }
         }
     }

@@ -6,21 +6,70 @@
 //!
 //! | policy | uses the origin for | source |
 //! | --- | --- | --- |
-//! | `web-seed` | pieces no peer currently unchoking the client holds; and, when those peers cannot deliver all the pieces they hold within `client.peer_wait`, their pieces too | BEP 19 (web seeding): origin and peers at once |
+//! | `web-seed` (default) | any piece nobody is fetching for the client yet, whenever its peers cannot deliver one sooner (the estimate below); in the endgame, part of the slowest outstanding piece | BEP 19: the web seed "acts as a permanently unchoked seed"; libtorrent's `web_peer_connection` asks a web seed for pieces through the same piece picker as peers; BitTorrent DNA drew from the web server and peers at once |
+//! | `peers-first` | pieces no peer currently unchoking the client holds; and, when those peers cannot deliver all the pieces they hold within `client.peer_wait`, their pieces too | the strict reading: the web seed as the last resort of the unchoked set (this simulator's `web-seed` until issue 7) |
 //! | `fallback` | pieces no neighbour able to upload holds | P2P first, origin as last resort |
-//! | `rate-target` | the shortfall between a target rate and what peers gave over the last rechoke period (the flow is capped at the shortfall) | BitTorrent DNA per-object QoS |
+//! | `rate-target` | the shortfall between a target rate and what peers gave over the last rechoke period (the flow is capped at the shortfall); pieces no unchoking peer holds first | BitTorrent DNA per-object QoS |
 //! | `http-first` | the first K pieces (in order) or the first T seconds, peers unused; then as `fallback` | fast start of P2P CDNs |
 //! | `http-only` | everything, in order; no peers | the baseline |
+//!
+//! How they relate, in the pieces each lets the origin take at a given moment:
+//! `fallback` ⊆ `peers-first` (with the wait "forever") ⊆ `web-seed` ⊆ `http-only`: a
+//! neighbour able to upload may be choking the client, and an unchoking peer may be slower
+//! than the origin. `http-first` is `http-only` for its start, then `fallback`;
+//! `rate-target` asks for bytes rather than pieces, as many as its target needs.
 //!
 //! Among qualifying pieces a client takes a partial piece first, then the rarest among
 //! its neighbours (so the origin injects what the swarm lacks), ties at random; `http-only`
 //! and the start of `http-first` go in file order, as a plain HTTP download does.
+//!
+//! ## The `web-seed` estimate
+//! Whenever an origin connection of a leecher is idle (after an origin piece, a peer piece,
+//! a choke, a rechoke, an arrival), the client compares what each source would take to
+//! deliver one more piece of `P` bits:
+//!
+//! - the origin: `T_o = RTT + P / r_o`, where `r_o` is the current rate of the client's
+//!   open origin flow, else the rate its last origin flow had when it ended, else (nothing
+//!   measured yet) the connection cap, the origin's capacity and the client's download cap,
+//!   whichever is least;
+//! - an unchoking peer `c`: `T_c = b_c + P / r_c`, where `r_c` is the rate its current
+//!   flow gets now (the max-min share the network gives it) and `b_c` the time to finish
+//!   that flow (`left / r_c`), or one round trip if nothing is requested from it yet. With
+//!   no rate to read (nothing requested, or the request still in flight) `r_c` is the
+//!   sender's upload over the peers it unchokes, within the client's download cap. The
+//!   rechoke window's byte count (`recv_window_bytes`) is not used: bytes are credited
+//!   when a piece completes, so a connection slower than a piece per rechoke period would
+//!   show zero most of the time.
+//!
+//! Peers with `T_c < T_o` are *faster*. The origin then takes, partial pieces first, then
+//! the rarest:
+//! 1. a piece no unchoking peer holds (what `peers-first` takes); else
+//! 2. a piece no faster peer holds (every peer that could send it would take longer than
+//!    the origin); else
+//! 3. any piece, if the faster peers cannot deliver all the pieces left within `T_o`:
+//!    each delivers at most `(T_o - b_c) r_c / P` of them (and no more than it holds);
+//!    when the pieces left outnumber that sum, some piece will come sooner from the origin.
+//!
+//! Otherwise every piece left will arrive from peers before the origin could deliver one,
+//! and the connection stays idle: asking would only cost origin bytes. With a fast origin
+//! and slow peers this keeps the origin busy until every piece is requested; with a
+//! saturated origin and fast peers it leaves the pieces to the peers. When every missing
+//! piece is in flight (and `protocol.endgame`), the origin takes over part of the in-flight
+//! piece that would finish last: of its `L` bits left at rate `r_f` (finishing after
+//! `t_f`), the origin takes `x = (t_f - RTT) / (1/r_f + 1/r_o)` bits rounded down to whole
+//! 16 KiB blocks, so both parts finish together, as a client requesting the outstanding
+//! blocks from every source gets them in proportion to the sources' rates (BEP 3 endgame).
+//! The peer keeps at least the rest of the block it is sending; nothing below one block is
+//! split, and no byte is duplicated.
 
-use super::{Simulation, ORIGIN};
+use super::{FlowState, Simulation, ORIGIN};
 use crate::bitset::for_each_bit;
-use crate::peer::{PeerId, PeerState};
+use crate::peer::{PeerId, PeerState, Unchoke, NO_FLOW};
 use crate::pick::LowestPick;
 use crate::scenario::Policy;
+
+/// Bytes of one request block (BitTorrent's 16 KiB): the unit of an endgame split.
+const BLOCK_BYTES: u64 = 16 * 1024;
 
 /// Which neighbours' pieces the origin should not duplicate.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -48,23 +97,42 @@ impl Simulation {
         }
     }
 
+    /// The origin's per-connection cap, bits/s (infinite when unlimited).
+    fn origin_per_conn_bps(&self) -> f64 {
+        match self.s.origin.per_connection_bps {
+            u64::MAX => f64::INFINITY,
+            c => c as f64,
+        }
+    }
+
     /// Open origin requests for `d` while it has room and its policy wants one.
     pub(super) fn try_origin(&mut self, d: PeerId) {
         if self.origin_cap_bps <= 0.0 || !self.peers[d as usize].online {
             return;
         }
-        let per_conn = match self.s.origin.per_connection_bps {
-            u64::MAX => f64::INFINITY,
-            c => c as f64,
-        };
+        let per_conn = self.origin_per_conn_bps();
         let max = self.s.origin.requests_per_client as usize;
         while self.peers[d as usize].state == PeerState::Leeching
             && self.peers[d as usize].origin_flows.len() < max
         {
             let policy = self.policy_of(d);
+            if policy == Policy::WebSeed {
+                match self.web_seed_pick(d) {
+                    Some((piece, offset)) => {
+                        self.open_origin_flow(d, piece, offset, None, per_conn);
+                        continue;
+                    }
+                    None => {
+                        if self.s.protocol.endgame {
+                            self.origin_endgame_split(d);
+                        }
+                        return;
+                    }
+                }
+            }
             let (covered, in_order, cap) = match policy {
                 Policy::HttpOnly => (Covered::Nothing, true, per_conn),
-                Policy::WebSeed => (Covered::ByUnchokers, false, per_conn),
+                Policy::WebSeed | Policy::PeersFirst => (Covered::ByUnchokers, false, per_conn),
                 Policy::Fallback => (Covered::ByNeighbours, false, per_conn),
                 Policy::HttpFirst if self.in_http_first_phase(d) => {
                     (Covered::Nothing, true, per_conn)
@@ -87,10 +155,10 @@ impl Simulation {
             };
             let pick = self.pick_origin_piece(d, covered, in_order).or_else(|| {
                 // rate-target wants bytes, not particular pieces: any missing piece will do;
-                // web-seed takes what its unchoking peers hold when they are too slow.
+                // peers-first takes what its unchoking peers hold when they are too slow.
                 let spill = match policy {
                     Policy::RateTarget => true,
-                    Policy::WebSeed => self.unchokers_too_slow(d),
+                    Policy::PeersFirst => self.unchokers_too_slow(d),
                     _ => false,
                 };
                 spill
@@ -100,16 +168,212 @@ impl Simulation {
             let Some((piece, offset)) = pick else {
                 return;
             };
-            let f = self.request_flow(ORIGIN, d, piece, offset, false);
-            self.flows[f as usize].cap_bps = cap;
-            self.peers[d as usize].origin_flows.push(f);
+            self.open_origin_flow(d, piece, offset, None, cap);
         }
     }
 
-    /// `web-seed`: can the peers unchoking `d` not deliver, within `client.peer_wait`, all
-    /// the pieces `d` still has to request that they hold? Each unchoking peer u sends about
-    /// `wait × up(u) / unchoked(u) / piece bits` pieces in that time (its upload shared by
-    /// the peers it unchokes). False when the wait is "forever".
+    /// Request `piece` (from byte `offset`; `bytes`: only that many, else the rest) from
+    /// the origin for `d`, capped at `cap_bps`.
+    fn open_origin_flow(
+        &mut self,
+        d: PeerId,
+        piece: u32,
+        offset: u64,
+        bytes: Option<u64>,
+        cap_bps: f64,
+    ) {
+        let f = match bytes {
+            Some(b) => self.request_bytes(ORIGIN, d, piece, offset, b, false),
+            None => self.request_flow(ORIGIN, d, piece, offset, false),
+        };
+        self.flows[f as usize].cap_bps = cap_bps;
+        self.peers[d as usize].origin_flows.push(f);
+    }
+
+    /// `web-seed`: the rate, bits/s, one more origin connection of `d` would get: the
+    /// current rate of its open origin flows (the mean), else the rate its last origin
+    /// flow had, else the least of the connection cap, the origin's capacity and `d`'s
+    /// download cap.
+    fn origin_rate_estimate(&self, d: PeerId) -> f64 {
+        let p = &self.peers[d as usize];
+        let (mut sum, mut n) = (0.0, 0u32);
+        for &f in &p.origin_flows {
+            let fl = &self.flows[f as usize];
+            if fl.state == FlowState::Active && fl.rate > 0.0 {
+                sum += fl.rate;
+                n += 1;
+            }
+        }
+        if n > 0 {
+            sum / f64::from(n)
+        } else if p.origin_rate_bps > 0.0 {
+            p.origin_rate_bps
+        } else {
+            self.origin_per_conn_bps()
+                .min(self.origin_cap_bps)
+                .min(p.down_bps)
+        }
+    }
+
+    /// `web-seed`: what connection `ci` of `d` gives: (rate, bits/s; seconds before a new
+    /// piece could start arriving on it). The rate of its active flow; with none (or none
+    /// measured yet), the sender's upload over the peers it unchokes, within `d`'s download
+    /// cap. A connection with nothing requested needs one round trip first.
+    fn conn_rate_estimate(&self, d: PeerId, ci: usize) -> (f64, f64) {
+        let p = &self.peers[d as usize];
+        let c = &p.conns[ci];
+        let rtt_s = self.rtt.as_secs_f64();
+        let share = || {
+            let u = &self.peers[c.peer as usize];
+            let optimistic = u
+                .conns
+                .iter()
+                .filter(|x| x.my_unchoke == Unchoke::Optimistic)
+                .count() as f64;
+            let unchoked = (f64::from(u.regular_unchoked) + optimistic).max(1.0);
+            (u.up_bps / unchoked).min(p.down_bps)
+        };
+        if c.down_flow == NO_FLOW {
+            return (share(), rtt_s);
+        }
+        let fl = &self.flows[c.down_flow as usize];
+        let (rate, wait_s) = match fl.state {
+            FlowState::Active if fl.rate > 0.0 => (fl.rate, 0.0),
+            FlowState::Active => (share(), 0.0),
+            _ => (share(), rtt_s),
+        };
+        let left_bits = (fl.bytes as f64 - self.flow_done_now(c.down_flow)).max(0.0) * 8.0;
+        let busy_s = if rate > 0.0 {
+            wait_s + left_bits / rate
+        } else {
+            f64::INFINITY
+        };
+        (rate, busy_s)
+    }
+
+    /// Bytes flow `f` has carried up to now (without moving its bookkeeping).
+    fn flow_done_now(&self, f: u32) -> f64 {
+        let fl = &self.flows[f as usize];
+        match fl.state {
+            FlowState::Active => fl.done + fl.rate * self.now.since(fl.last).as_secs_f64() / 8.0,
+            _ => 0.0,
+        }
+    }
+
+    /// `web-seed`: the piece `d`'s idle origin connection should fetch, or `None` when the
+    /// peers will deliver every piece left sooner (see the module docs for the estimate).
+    fn web_seed_pick(&mut self, d: PeerId) -> Option<(u32, u64)> {
+        let piece_bits = self.content_of(d).piece_size_bytes as f64 * 8.0;
+        let t_origin_s = self.rtt.as_secs_f64() + piece_bits / self.origin_rate_estimate(d);
+        // masks[..words]: pieces unchoking peers hold; masks[words..]: pieces faster peers
+        // hold. `deliverable`: how many pieces left those faster peers can deliver within
+        // the origin's time.
+        let words = self.peers[d as usize].have.words().len();
+        let mut masks = std::mem::take(&mut self.scratch_words);
+        masks.clear();
+        masks.resize(2 * words, 0);
+        let mut deliverable = 0.0;
+        for ci in 0..self.peers[d as usize].conns.len() {
+            if self.peers[d as usize].conns[ci].they_choke {
+                continue;
+            }
+            let (rate, busy_s) = self.conn_rate_estimate(d, ci);
+            let faster = rate > 0.0 && busy_s + piece_bits / rate < t_origin_s;
+            let p = &self.peers[d as usize];
+            let u = &self.peers[p.conns[ci].peer as usize];
+            let (all, fast) = masks.split_at_mut(words);
+            let mut held = 0u32;
+            for (k, (&x, (&h, &st))) in u
+                .have
+                .words()
+                .iter()
+                .zip(p.have.words().iter().zip(p.started.words()))
+                .enumerate()
+            {
+                all[k] |= x;
+                if faster {
+                    fast[k] |= x;
+                    held += (x & !h & !st).count_ones();
+                }
+            }
+            if faster {
+                deliverable += ((t_origin_s - busy_s) * rate / piece_bits).min(f64::from(held));
+            }
+        }
+        // 1. A piece no unchoking peer holds (what `peers-first` takes); 2. a piece only
+        // slower peers hold.
+        let mut pick = self.pick_masked(d, &masks[..words], false);
+        if pick.is_none() {
+            pick = self.pick_masked(d, &masks[words..], false);
+        }
+        if pick.is_none() {
+            // 3. Every piece left is held by a faster peer: take one only if they cannot
+            // deliver them all before the origin would deliver it.
+            let p = &self.peers[d as usize];
+            let left = self.pieces_of(d) - p.have_count - p.started_count + p.partial.len() as u32;
+            if f64::from(left) > deliverable {
+                masks.iter_mut().for_each(|w| *w = 0);
+                pick = self.pick_masked(d, &masks[..words], false);
+            }
+        }
+        self.scratch_words = masks;
+        pick
+    }
+
+    /// `web-seed` endgame: every missing piece of `d` is in flight. Take over, from the
+    /// origin, the part of the peer flow that would finish last which lets both parts
+    /// finish together (module docs), if it is at least one block.
+    fn origin_endgame_split(&mut self, d: PeerId) {
+        let p = &self.peers[d as usize];
+        if p.started_count + p.have_count != self.pieces_of(d) || !p.partial.is_empty() {
+            return;
+        }
+        let rtt_s = self.rtt.as_secs_f64();
+        let mut slowest: Option<(f64, usize)> = None;
+        for ci in 0..p.conns.len() {
+            if p.conns[ci].down_flow == NO_FLOW {
+                continue;
+            }
+            let (_, finish_s) = self.conn_rate_estimate(d, ci);
+            if slowest.is_none_or(|(t, _)| finish_s > t) {
+                slowest = Some((finish_s, ci));
+            }
+        }
+        let Some((finish_s, ci)) = slowest else {
+            return;
+        };
+        let (rate, _) = self.conn_rate_estimate(d, ci);
+        let f = self.peers[d as usize].conns[ci].down_flow;
+        let left = (self.flows[f as usize].bytes as f64 - self.flow_done_now(f)).floor() as u64;
+        let r_o = self.origin_rate_estimate(d);
+        let give_bits = if finish_s.is_finite() && rate > 0.0 {
+            (finish_s - rtt_s) / (1.0 / rate + 1.0 / r_o)
+        } else {
+            f64::INFINITY
+        };
+        // The peer keeps the rest of the block it is sending (at least one byte).
+        let max_give = left.saturating_sub(1) / BLOCK_BYTES * BLOCK_BYTES;
+        let give = if give_bits.is_finite() {
+            ((give_bits / 8.0 / BLOCK_BYTES as f64).floor().max(0.0) as u64 * BLOCK_BYTES)
+                .min(max_give)
+        } else {
+            max_give
+        };
+        if give < BLOCK_BYTES {
+            return;
+        }
+        self.catch_up(f);
+        let piece = self.flows[f as usize].piece;
+        self.flows[f as usize].bytes -= give;
+        self.retime(f);
+        let cap = self.origin_per_conn_bps();
+        self.open_origin_flow(d, piece, 0, Some(give), cap);
+    }
+
+    /// `peers-first`: can the peers unchoking `d` not deliver, within `client.peer_wait`,
+    /// all the pieces `d` still has to request that they hold? Each unchoking peer u sends
+    /// about `wait × up(u) / unchoked(u) / piece bits` pieces in that time (its upload
+    /// shared by the peers it unchokes). False when the wait is "forever".
     fn unchokers_too_slow(&mut self, d: PeerId) -> bool {
         let Some(wait) = self.s.client.peer_wait else {
             return false;
@@ -160,8 +424,8 @@ impl Simulation {
         if covered != Covered::Nothing {
             for c in &self.peers[d as usize].conns {
                 let q = &self.peers[c.peer as usize];
-                // A neighbour covers a piece if it could send it: unchoking us (web-seed),
-                // or merely able to upload at all (fallback).
+                // A neighbour covers a piece if it could send it: unchoking us
+                // (peers-first), or merely able to upload at all (fallback).
                 let can_serve = match covered {
                     Covered::ByUnchokers => !c.they_choke,
                     _ => q.up_bps > 0.0,
@@ -173,6 +437,14 @@ impl Simulation {
                 }
             }
         }
+        let result = self.pick_masked(d, &mask, in_order);
+        self.scratch_words = mask;
+        result
+    }
+
+    /// A partial piece first, then the first (if `in_order`) or the rarest missing,
+    /// unrequested piece of `d` outside `mask` (ties at random); marks it started.
+    fn pick_masked(&mut self, d: PeerId, mask: &[u64], in_order: bool) -> Option<(u32, u64)> {
         let p = &mut self.peers[d as usize];
         let mut result = None;
         if let Some(k) = p
@@ -189,7 +461,7 @@ impl Simulation {
                 .words()
                 .iter()
                 .zip(p.started.words())
-                .zip(&mask)
+                .zip(mask)
                 .enumerate()
             {
                 let cand = !h & !s & !m;
@@ -216,7 +488,6 @@ impl Simulation {
                 result = Some((best, 0));
             }
         }
-        self.scratch_words = mask;
         result
     }
 }
