@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Regenerates every figure of results/tokyo-2007/README.md (the 2007 Tokyo trial,
-# REFERENCE §5) and prints its tables.
+# Regenerates every figure of results/tokyo-2007/README.md (the 2007 Tokyo trial of
+# BitTorrent DNA) and prints its tables.
 #
 #   results/tokyo-2007/run.sh [PATH/TO/swarmsim]
 #
@@ -8,11 +8,13 @@
 # and python3 (3.11+, standard library only). Environment:
 #   SEEDS=100       seeds 1..SEEDS for the main table and the negative control
 #   SENS_SEEDS=40   seeds 1..SENS_SEEDS for each row of the sensitivity table
+#   GRID_SEEDS=20   seeds 1..GRID_SEEDS for each cell of the size x demand prediction grid
 #   JOBS=2          simulations run at once
 #
 # Writes, next to this script:
 #   table.csv        reported vs simulated (mean, 2.5th and 97.5th percentiles over seeds)
 #   sensitivity.csv  mean offload etc. of each variant
+#   prediction.csv   mean offload, bytes ratio etc. of each (film size, page visits) cell
 #   runs.csv         one line per simulation (variant, seed, every figure used, digest);
 #                    variant v00.. is the id of a sensitivity.csv row
 #   tables.md        the README's tables, as printed
@@ -32,7 +34,7 @@ fi
 [[ -x "$bin" ]] || { echo "Error: $bin is not an executable swarmsim binary" >&2; exit 1; }
 
 start=$(date +%s)
-SEEDS="${SEEDS:-100}" SENS_SEEDS="${SENS_SEEDS:-40}" JOBS="${JOBS:-2}" \
+SEEDS="${SEEDS:-100}" SENS_SEEDS="${SENS_SEEDS:-40}" GRID_SEEDS="${GRID_SEEDS:-20}" JOBS="${JOBS:-2}" \
 python3 - "$bin" "$root" "$here" <<'PY'
 import csv, json, os, shutil, statistics, subprocess, sys, tempfile, tomllib
 def nan_if_none(x):
@@ -42,11 +44,11 @@ from concurrent.futures import ThreadPoolExecutor
 BIN, ROOT, HERE = sys.argv[1:4]
 SEEDS = int(os.environ["SEEDS"])
 SENS_SEEDS = int(os.environ["SENS_SEEDS"])
+GRID_SEEDS = int(os.environ["GRID_SEEDS"])
 JOBS = int(os.environ["JOBS"])
 SCN = os.path.join(ROOT, "scenarios", "tokyo-2007")
 MAIN = os.path.join(SCN, "daichi-414mb.toml")
 CONTROL = os.path.join(SCN, "leave-on-completion.toml")
-SIZE = 414e6  # bytes of one copy (REFERENCE §5)
 
 # The control must be the main scenario with only its name and seeding time changed.
 with open(MAIN, "rb") as f:
@@ -77,11 +79,15 @@ FLAT = "[" + ",".join(["1"] * 24) + "]"
 
 # (group, label, scenario file, --set overrides)
 VARIANTS = [
-    ("calibrated knob", "client.seed_time mean x 0.5: exp(1.15d)", MAIN, ["client.seed_time=exp(1.15d)"]),
-    ("calibrated knob", "client.seed_time mean x 2: exp(4.6d)", MAIN, ["client.seed_time=exp(4.6d)"]),
-    ("calibrated knob", "client.seed_time fixed 2.3d (not exponential)", MAIN, ["client.seed_time=2.3d"]),
-    ("calibrated knob", "client.abort_rate (θ) x 0.5: 0.165/h", MAIN, ["client.abort_rate=0.165/h"]),
-    ("calibrated knob", "client.abort_rate (θ) x 2: 0.66/h", MAIN, ["client.abort_rate=0.66/h"]),
+    ("calibrated knob", "client.seed_time mean x 0.5: exp(21d)", MAIN, ["client.seed_time=exp(21d)"]),
+    ("calibrated knob", "client.seed_time mean x 2: exp(84d)", MAIN, ["client.seed_time=exp(84d)"]),
+    ("calibrated knob", "client.seed_time fixed 42d (not exponential)", MAIN, ["client.seed_time=42d"]),
+    ("calibrated knob", "client.abort_rate (θ) x 0.5: 1.25/h", MAIN, ["client.abort_rate=1.25/h"]),
+    ("calibrated knob", "client.abort_rate (θ) x 2: 5/h", MAIN, ["client.abort_rate=5/h"]),
+    ("assumption", "client.restart_share: 0.5", MAIN, ["client.restart_share=0.5"]),
+    ("assumption", "client.restart_share: 0 (abandon for good)", MAIN, ["client.restart_share=0"]),
+    ("assumption", "client.restart_resumes: true (keeps the pieces)", MAIN, ["client.restart_resumes=true"]),
+    ("assumption", "client.restart_after: exp(2h)", MAIN, ["client.restart_after=exp(2h)"]),
     ("assumption", "client.seed_upload x 0.5: 0.5Mbps", MAIN, ["client.seed_upload=0.5Mbps"]),
     ("assumption", "client.seed_upload x 2: 2Mbps", MAIN, ["client.seed_upload=2Mbps"]),
     ("assumption", "client.seed_upload: none (access uplink)", MAIN, ["client.seed_upload=1Gbps"]),
@@ -96,10 +102,18 @@ VARIANTS = [
     ("assumption", "arrivals: flat over the day", MAIN, [f"arrivals.weights={FLAT}"]),
     ("assumption", "arrivals: decaying, tau = 26d", decaying, []),
     ("assumption", "origin.per_connection: 5Mbps", MAIN, ["origin.per_connection=5Mbps"]),
-    ("assumption", "client.policy: rate-target 4Mbps", MAIN, ["client.policy=rate-target", "client.rate_target=4Mbps"]),
-    ("assumption", "client.policy: rate-target 10Mbps", MAIN, ["client.policy=rate-target", "client.rate_target=10Mbps"]),
-    ("assumption", "client.peer_wait: 10s (web server and slow peers at once)", MAIN, ["client.policy=peers-first", "client.peer_wait=10s"]),
+    ("assumption", "client.policy: peers-first (strict: no piece an unchoking peer holds)", MAIN, ["client.policy=peers-first"]),
+    ("assumption", "client.policy: rate-target 2Mbps (DNA per-object QoS)", MAIN, ["client.policy=rate-target", "client.rate_target=2Mbps"]),
+    ("assumption", "client.policy: rate-target 8Mbps (DNA per-object QoS)", MAIN, ["client.policy=rate-target", "client.rate_target=8Mbps"]),
 ]
+
+# Prediction grid: the film's size and its demand, the knobs held fixed. Demand is given
+# as visits of the content page; users = visits x the funnel conversion measured on this
+# film (169 users for 300 visits, see the scenario header).
+CONVERSION = count / 300
+SIZES_MB = [200, 414, 800, 1400, 2000]
+VISITS = [50, 100, 200, 300]
+GRID = [(size, visits) for size in SIZES_MB for visits in VISITS]
 
 def run(job):
     variant, scn, sets, seed, keep = job
@@ -122,6 +136,7 @@ def run(job):
             shutil.copyfile(os.path.join(out, name), os.path.join(dst, name))
     shutil.rmtree(out)
     c = j["completed_downloads"]
+    size = j["contents"][0]["size_bytes"]
     return {
         "variant": variant, "seed": seed,
         "offload": j["offload_ratio"],
@@ -129,7 +144,8 @@ def run(job):
         "web_gb": j["bytes_from_origin"] / 1e9,
         "completed": c,
         "abandoned": j["abandoned_downloads"],
-        "bytes_ratio": j["bytes_delivered"] / (c * SIZE) if c else float("nan"),
+        "bytes_ratio": j["bytes_delivered"] / (c * size) if c else float("nan"),
+        "restarts": j["restarts"],
         "mean_dl_min": nan_if_none(j["download_time_s"]["mean"]) / 60,
         "p50_dl_min": nan_if_none(j["download_time_s"]["p50"]) / 60,
         "copies_held": held,
@@ -142,6 +158,9 @@ jobs += [("control", CONTROL, [], s, "leave-on-completion" if s == 1 else None)
          for s in range(1, SEEDS + 1)]
 for k, (_, _, scn, sets) in enumerate(VARIANTS):
     jobs += [(f"v{k:02d}", scn, sets, s, None) for s in range(1, SENS_SEEDS + 1)]
+for size, visits in GRID:
+    sets = [f"content.size={size}MB", f"arrivals.count={visits * CONVERSION:.3f}"]
+    jobs += [(f"g{size}-{visits}", MAIN, sets, s, None) for s in range(1, GRID_SEEDS + 1)]
 with ThreadPoolExecutor(JOBS) as ex:
     runs = list(ex.map(run, jobs))
 shutil.rmtree(tmp)
@@ -176,13 +195,14 @@ MAIN_ROWS = [
     ("bytes served / (completed x 414 MB)", "bytes_ratio", "1.12", "{:.3f}"),
     ("mean download time, min", "mean_dl_min", "minutes (no figure)", "{:.1f}"),
     ("median download time, min", "p50_dl_min", "minutes (no figure)", "{:.1f}"),
-    ("abandoned downloads", "abandoned", "(not reported)", "{:.1f}"),
+    ("abandoned downloads (for good)", "abandoned", "(not reported)", "{:.1f}"),
+    ("restarts of abandoned downloads", "restarts", "(\"aborted and restarted\", no figure)", "{:.1f}"),
     ("completed clients online with the film (time average)", "copies_held", "(not reported)", "{:.2f}"),
 ]
 table = []
 out(f"## Reported vs simulated: daichi-414mb.toml, seeds 1-{SEEDS}")
 out("")
-out("| figure | trial (REFERENCE §5) | simulated mean | 95% interval of one run |")
+out("| figure | trial (BitTorrent Inc. report, Feb 2008) | simulated mean | 95% interval of one run |")
 out("| --- | --- | --- | --- |")
 for label, key, reported, fmt in MAIN_ROWS:
     v = of("main", key)
@@ -241,6 +261,32 @@ with open(os.path.join(HERE, "sensitivity.csv"), "w", newline="") as f:
     w = csv.DictWriter(f, fieldnames=list(sens[0].keys()), lineterminator="\n")
     w.writeheader()
     w.writerows(sens)
+
+pred = []
+out("")
+out(f"## Prediction: film size x demand, knobs fixed (means over seeds 1-{GRID_SEEDS})")
+out("")
+out(f"Users = page visits x {CONVERSION:.3f} (the funnel of daichi-414mb: {count} users for 300 visits).")
+for key, label, fmt in [("offload", "offload", "{:.3f}"), ("bytes_ratio", "bytes served / completed copies", "{:.3f}"),
+                        ("completed", "completed downloads", "{:.1f}"), ("p50_dl_min", "median download time, min", "{:.1f}")]:
+    out("")
+    out(f"{label}:")
+    out("")
+    out("| film size | " + " | ".join(f"{v} visits" for v in VISITS) + " |")
+    out("| --- |" + " --- |" * len(VISITS))
+    for size in SIZES_MB:
+        cells = [fmt.format(statistics.fmean(of(f"g{size}-{v}", key))) for v in VISITS]
+        out(f"| {size} MB | " + " | ".join(cells) + " |")
+for size, visits in GRID:
+    name = f"g{size}-{visits}"
+    pred.append({"size_mb": size, "visits": visits, "users": f"{visits * CONVERSION:.3f}",
+                 **{k: f"{statistics.fmean(of(name, k)):.4f}" for k in
+                    ("offload", "bytes_ratio", "completed", "restarts", "peer_gb", "web_gb", "p50_dl_min", "copies_held")},
+                 "offload_sd": f"{statistics.stdev(of(name, 'offload')):.4f}", "seeds": GRID_SEEDS})
+with open(os.path.join(HERE, "prediction.csv"), "w", newline="") as f:
+    w = csv.DictWriter(f, fieldnames=list(pred[0].keys()), lineterminator="\n")
+    w.writeheader()
+    w.writerows(pred)
 with open(os.path.join(HERE, "tables.md"), "w") as f:
     f.write("\n".join(lines) + "\n")
 stopped = sum(r["stopped_at_max_time"] for r in runs if r["variant"] == "main")

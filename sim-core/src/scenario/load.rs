@@ -1635,9 +1635,14 @@ pub fn describe(s: &Scenario) -> String {
                     "restart_share",
                     if c.restart_share > 0.0 {
                         format!(
-                            "{} of abandoning users restart after {:?}, {}",
+                            "{} of abandoning users restart after {}, {}",
                             short_float(c.restart_share, 6),
-                            c.restart_after,
+                            match &c.restart_after {
+                                SeedTime::Fixed(d) => d.to_string(),
+                                SeedTime::Exponential(m) => format!("exp({m})"),
+                                SeedTime::Empirical(v) => format!("one of {} values", v.len()),
+                                SeedTime::Forever => "never".to_string(),
+                            },
                             if c.restart_resumes {
                                 "resuming from the pieces they hold"
                             } else {
