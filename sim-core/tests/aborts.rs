@@ -40,6 +40,7 @@ until = "1h"
     let n = out.summary.peers as f64;
     let aborted = out.summary.abandoned_downloads as f64 / n;
     let want = 1.0 - (-0.05f64 * 10.0).exp();
+    println!("10 s downloads, theta = 0.05/s: abandoned {aborted:.3}, expected {want:.3}");
     assert!(
         (aborted - want).abs() < 4.0 * (want * (1.0 - want) / n).sqrt(),
         "{aborted} vs {want}"
@@ -72,6 +73,9 @@ fn patience_runs_only_while_the_user_waits() {
     let n = out.summary.peers as f64;
     let aborted = out.summary.abandoned_downloads as f64 / n;
     let want = 1.0 - (-0.05f64 * 20.0).exp();
+    println!(
+        "20 s of transfer over 8 s sessions, theta = 0.05/s: abandoned {aborted:.3}, expected {want:.3}"
+    );
     assert!(
         (aborted - want).abs() < 4.0 * (want * (1.0 - want) / n).sqrt(),
         "{aborted} vs {want}"
@@ -138,6 +142,12 @@ fn restarted_downloads_resume_or_start_over() {
     );
     let restarted = out.peers.iter().filter(|p| p.restarts > 0).count();
     assert!(restarted > 0);
+    println!(
+        "resume: {restarted} of {} downloads restarted ({} restarts), bytes served {:.3} x copies",
+        sum.peers,
+        sum.restarts,
+        sum.bytes_delivered as f64 / copies(&out) as f64
+    );
 
     let over = common::scenario(&paused_downloads(
         "restart_share = 1\nrestart_after = \"exp(10min)\"",
@@ -153,7 +163,10 @@ fn restarted_downloads_resume_or_start_over() {
     // tolerance 0.2 (3.6σ).
     let ratio = sum2.bytes_delivered as f64 / copies(&out2) as f64;
     let want = std::f64::consts::E - 1.0;
-    println!("restart from scratch: bytes / copies {ratio:.3}, closed form {want:.3}");
+    println!(
+        "start over: {} restarts, bytes served {ratio:.3} x copies, closed form {want:.3}",
+        sum2.restarts
+    );
     assert!(
         (ratio - want).abs() < 0.2,
         "starting over: {ratio:.3} bytes per copy, the restart model says {want:.3}"
