@@ -418,7 +418,7 @@ pub(crate) fn build(f: RunFacts<'_>) -> RunOutput {
                 bytes_from_origin: origin,
                 bytes_from_peers: peers,
                 bytes_uploaded: members.iter().map(|p| p.up_bytes).sum(),
-                offload_ratio: ratio(peers, origin + peers),
+                offload_ratio: round_ratio(ratio(peers, origin + peers)),
                 download_time_s: TimeStats::of(&mut t),
             }
         })
@@ -553,7 +553,7 @@ fn content_summaries(f: &RunFacts<'_>, cost: &OriginCost) -> Vec<ContentSummary>
                 size_bytes: c.size_bytes,
                 policy: c.policy.kind,
                 release_s: c.release.as_secs_f64(),
-                demand_share: c.demand_share,
+                demand_share: c.demand_share.map(round_ratio),
                 peers: members.len() as u32,
                 http_only_peers: members.iter().filter(|p| !p.p2p).count() as u32,
                 initial_seeds: s
