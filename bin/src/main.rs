@@ -242,7 +242,7 @@ fn fluid_with_aborts(
     outln!(
         "warning     θ > 0: Qiu & Srikant's closed form treats abandoned downloads as free \
          (x̄ = {:.1}, T = {:.1} s); the figures below charge the upload they took \
-         (sim-core/src/fluid.rs)",
+         (docs/validation.md#fluid-model-with-aborts-extension)",
         ss.leechers,
         ss.download_time
     );
@@ -324,9 +324,10 @@ fn fluid(a: FluidArgs) -> Result<()> {
             let doc = serde_json::json!({
                 "scenario": s.name,
                 "content": s.contents[k].name,
-                "model": "Qiu & Srikant fluid model (SIGCOMM 2004), REFERENCE §4, with \
+                "model": "Qiu & Srikant fluid model (SIGCOMM 2004), \
+                          docs/validation.md#qiu-srikant-fluid-model, with \
                           abandoned downloads charged the upload they took \
-                          (sim-core/src/fluid.rs)",
+                          (docs/validation.md#fluid-model-with-aborts-extension)",
                 "params_per_s": {
                     "lambda": p.lambda,
                     "c": p.c,
@@ -364,7 +365,8 @@ fn fluid(a: FluidArgs) -> Result<()> {
         let doc = serde_json::json!({
             "scenario": s.name,
             "content": s.contents[k].name,
-            "model": "Qiu & Srikant fluid model (SIGCOMM 2004), REFERENCE §4",
+            "model": "Qiu & Srikant fluid model (SIGCOMM 2004), \
+                      docs/validation.md#qiu-srikant-fluid-model",
             "params_per_s": {
                 "lambda": p.lambda,
                 "c": p.c,
@@ -405,7 +407,8 @@ fn fluid(a: FluidArgs) -> Result<()> {
         String::new()
     };
     outln!(
-        "scenario    {}{of_content} (Qiu & Srikant fluid model, REFERENCE §4)",
+        "scenario    {}{of_content} (Qiu & Srikant fluid model, SIGCOMM 2004; \
+         docs/validation.md#qiu-srikant-fluid-model)",
         s.name
     );
     outln!(

@@ -700,7 +700,10 @@ fn fluid_prints_the_prediction_and_refuses_a_flash_crowd() {
         .assert()
         .success()
         .stdout(predicate::str::contains("upload-constrained"))
-        .stdout(predicate::str::contains("x̄ = 40.0"));
+        .stdout(predicate::str::contains("x̄ = 40.0"))
+        .stdout(predicate::str::contains(
+            "(Qiu & Srikant fluid model, SIGCOMM 2004; docs/validation.md#qiu-srikant-fluid-model)",
+        ));
     let out = Command::cargo_bin("swarmsim")
         .unwrap()
         .args(["fluid", "--json"])
@@ -711,6 +714,10 @@ fn fluid_prints_the_prediction_and_refuses_a_flash_crowd() {
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["regime"], "download-constrained");
     assert!(v["download_time_s"].as_f64().unwrap() > 0.0);
+    assert_eq!(
+        v["model"],
+        "Qiu & Srikant fluid model (SIGCOMM 2004), docs/validation.md#qiu-srikant-fluid-model"
+    );
     Command::cargo_bin("swarmsim")
         .unwrap()
         .arg("fluid")
@@ -834,6 +841,14 @@ fn fluid_warns_when_aborts_are_charged() {
         .unwrap();
     assert!(json.status.success());
     let v: Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert!(
+        v["model"]
+            .as_str()
+            .unwrap()
+            .ends_with("(docs/validation.md#fluid-model-with-aborts-extension)"),
+        "{}",
+        v["model"]
+    );
     let warning = v["aborts"]["warning"].as_str().unwrap();
     assert!(
         warning.contains("treats abandoned downloads as free"),

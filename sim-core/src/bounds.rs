@@ -1,15 +1,18 @@
-//! Closed-form ground truth the simulator is validated against (see shared REFERENCE.md).
+//! Closed-form ground truth the simulator is validated against. Every formula, its source,
+//! and the tests that check the simulator against it: `docs/validation.md`.
 
 use crate::scenario::{Arrivals, Scenario};
 
-/// Server-only delivery (REFERENCE §1): N clients, file `file_bits`, server upload
-/// `server_bps`, slowest client download `d_min_bps`, all at t = 0:
-/// makespan = max(N·F/u_s, F/d_min), in seconds.
+/// Server-only delivery (docs/validation.md#server-only-delivery): N clients, file
+/// `file_bits`, server upload `server_bps`, slowest client download `d_min_bps`, all at
+/// t = 0: makespan = max(N·F/u_s, F/d_min), in seconds.
 pub fn server_only_makespan_s(n: u64, file_bits: f64, server_bps: f64, d_min_bps: f64) -> f64 {
     (n as f64 * file_bits / server_bps).max(file_bits / d_min_bps)
 }
 
-/// Kumar–Ross minimum distribution time (REFERENCE §2), in seconds:
+/// Kumar–Ross minimum distribution time (Kumar & Ross, "Peer-Assisted File Distribution:
+/// The Minimum Distribution Time", IEEE HotWeb 2006;
+/// docs/validation.md#kumar-ross-minimum-distribution-time), in seconds:
 /// max{ F/u_s, F/d_min, N·F/(u_s + Σ u_i) }.
 pub fn kumar_ross_s(
     n: u64,

@@ -1,5 +1,6 @@
 //! The fluid model of a BitTorrent-like swarm (Qiu & Srikant, "Modeling and performance
-//! analysis of BitTorrent-like peer-to-peer networks", SIGCOMM 2004; REFERENCE §4).
+//! analysis of BitTorrent-like peer-to-peer networks", SIGCOMM 2004;
+//! docs/validation.md#qiu-srikant-fluid-model).
 //!
 //! The swarm is two continuous populations, x leechers and y seeds:
 //!
@@ -27,7 +28,8 @@
 //!
 //! **Time unit.** The model only needs one consistent unit: every rate is "per unit time"
 //! and x̄, ȳ are counts. [`FluidParams::from_scenario`] uses seconds, so T is in seconds; the
-//! worked example of REFERENCE §4 (in minutes) is in this module's tests.
+//! worked example (in minutes, docs/validation.md#qiu-srikant-fluid-model) is in this
+//! module's tests.
 //!
 //! **Edge cases** (all explicit in [`FluidParams::steady_state`]):
 //! - 1/μ − 1/γ ≤ 0 (a seed stays at least as long as it takes to upload one copy, γ ≤ μ):
@@ -134,7 +136,7 @@ impl std::fmt::Display for Regime {
     }
 }
 
-/// The steady state of the fluid model (REFERENCE §4).
+/// The steady state of the fluid model (docs/validation.md#qiu-srikant-fluid-model).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct SteadyState {
     /// Which resource limits completions.
@@ -239,12 +241,13 @@ impl FluidParams {
         (1.0 / self.mu - 1.0 / self.gamma) / self.eta
     }
 
-    /// The closed-form steady state (REFERENCE §4); see the module docs for the edge cases.
+    /// The closed-form steady state (Qiu & Srikant 2004); see the module docs for the edge
+    /// cases.
     pub fn steady_state(&self) -> Result<SteadyState, FluidError> {
         self.validate()?;
         let download_time_per_file = 1.0 / self.c;
         let upload_time_per_file = self.upload_time();
-        // Ties go to the download side, as in REFERENCE §4. When 1/μ − 1/γ ≤ 0 (including
+        // Ties go to the download side, as in the module docs. When 1/μ − 1/γ ≤ 0 (including
         // γ = 0), the upload side is ≤ 0 < 1/c, so this is download-constrained.
         let (regime, inv_beta) = if download_time_per_file >= upload_time_per_file {
             (Regime::DownloadConstrained, download_time_per_file)
@@ -740,7 +743,7 @@ pub fn scenario_caveats(s: &Scenario, k: usize, p: &FluidParams) -> Vec<String> 
 mod tests {
     use super::*;
 
-    /// REFERENCE §4's worked example, in minutes.
+    /// The worked example of docs/validation.md#qiu-srikant-fluid-model, in minutes.
     fn worked_example() -> FluidParams {
         FluidParams {
             lambda: 2.0,

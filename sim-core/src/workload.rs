@@ -4,8 +4,8 @@
 //!
 //! | process | intensity λ(t) on [start, until) | source |
 //! | --- | --- | --- |
-//! | flash crowd | all `peers` at one instant | the Kumar–Ross setting (REFERENCE §2) |
-//! | Poisson | constant λ | steady state (Little's law, REFERENCE §3) |
+//! | flash crowd | all `peers` at one instant | the Kumar–Ross setting (docs/validation.md#kumar-ross-minimum-distribution-time) |
+//! | Poisson | constant λ | steady state (Little's law, docs/validation.md#littles-law) |
 //! | decaying | λ0·e^(−(t − start)/τ) | arrivals to a new torrent decay roughly exponentially after release (Guo et al., IMC 2005) |
 //! | diurnal | λ̄·w[h(t)]/mean(w), h(t) the local hour | the daily cycle of demand |
 //! | trace | the instants of a file, replayed | measured workloads |

@@ -332,12 +332,13 @@ fn bad_catalogs_are_refused_with_the_key() {
     );
 }
 
-/// REFERENCE §1 generalised to a catalog: with no peer upload, an origin of capacity C
-/// shared max-min fairly serves N_a clients of a file of F_a bits and N_b of F_b < F_a, all
-/// at t = 0, each client faster than its share. While everyone downloads each gets C/N, so
-/// the small file's clients finish together at (N_a + N_b)·F_b/C; the origin stays full
-/// until the end, at (N_a·F_a + N_b·F_b)/C. Latency 0 and a 1 µs quantum: the tolerance is
-/// (pieces + 1) µs, as in the single-content test.
+/// Server-only delivery (docs/validation.md#server-only-delivery) generalised to a catalog:
+/// with no peer upload, an origin of capacity C shared max-min fairly serves N_a clients of
+/// a file of F_a bits and N_b of F_b < F_a, all at t = 0, each client faster than its share.
+/// While everyone downloads each gets C/N, so the small file's clients finish together at
+/// (N_a + N_b)·F_b/C; the origin stays full until the end, at (N_a·F_a + N_b·F_b)/C.
+/// Latency 0 and a 1 µs quantum: the tolerance is (pieces + 1) µs, as in the single-content
+/// test.
 #[test]
 fn two_files_from_one_origin_match_processor_sharing() {
     let s = catalog(

@@ -1,5 +1,5 @@
 //! The stochastic simulator against the fluid model of Qiu & Srikant (SIGCOMM 2004;
-//! shared/REFERENCE.md §4), in both of its regimes.
+//! docs/validation.md#qiu-srikant-fluid-model), in both of its regimes.
 //!
 //! Each test runs a shipped scenario (`scenarios/fluid-upload.toml`,
 //! `scenarios/fluid-download.toml`): Poisson arrivals with λT = 40, 64 pieces, exponential
@@ -122,7 +122,7 @@ fn rel(got: f64, want: f64) -> f64 {
     (got - want) / want
 }
 
-/// REFERENCE §4, upload-constrained: the worked example (λ = 2/min, c = 1/10, μ = 1/40,
+/// Qiu & Srikant, upload-constrained: the worked example (λ = 2/min, c = 1/10, μ = 1/40,
 /// γ = 1/20 per min) with time compressed 10× (`scenarios/fluid-upload.toml`): the fluid
 /// model with η = 1 predicts x̄ = ȳ = 40, T = 120 s.
 ///
@@ -237,7 +237,7 @@ fn upload_constrained_swarm_matches_the_fluid_model() {
     );
 }
 
-/// REFERENCE §4, download-constrained (`scenarios/fluid-download.toml`): upload is twice
+/// Qiu & Srikant, download-constrained (`scenarios/fluid-download.toml`): upload is twice
 /// download, so every leecher is limited by its own link; the fluid model predicts
 /// x̄ = λ/c = 40, ȳ = λ/γ = 10, T = 1/c = F/d = 240 s, whatever η is (above 1/4).
 ///

@@ -1,12 +1,13 @@
-//! The simulator against closed-form ground truth (shared/REFERENCE.md §1–§3).
+//! The simulator against closed-form ground truth (docs/validation.md: server-only
+//! delivery, the Kumar–Ross bound, Little's law, the equal-upload optimum).
 
 mod common;
 
 use sim_core::bounds::{equal_upload_optimum_s, kumar_ross_s, server_only_makespan_s};
 use sim_core::run;
 
-/// REFERENCE §1: with no peer upload, N clients fed by a server of upload u_s finish at
-/// max(N·F/u_s, F/d_min). Latency is 0 and the time quantum 1 µs so the only error is the
+/// Server-only delivery (docs/validation.md#server-only-delivery): with no peer upload, N
+/// clients fed by a server of upload u_s finish at max(N·F/u_s, F/d_min). Latency is 0 and the time quantum 1 µs so the only error is the
 /// rounding of each piece's completion up to the next microsecond: at most one µs per piece
 /// in sequence, plus floating-point noise; the tolerance is (pieces + 1) µs.
 #[test]
@@ -59,7 +60,8 @@ peers = {n}
     }
 }
 
-/// REFERENCE §2: no flash crowd finishes below the Kumar–Ross minimum distribution time;
+/// Kumar & Ross (IEEE HotWeb 2006; docs/validation.md#kumar-ross-minimum-distribution-time):
+/// no flash crowd finishes below the Kumar–Ross minimum distribution time;
 /// a piece-level swarm stays within a modest factor of it. The factor asserted (3×, plus
 /// one rechoke interval) is a regression guard above the ratios measured (printed; see
 /// README). The rechoke interval is there because a mainline seed unchokes no one before
@@ -137,8 +139,8 @@ peers = {n}
     }
 }
 
-/// REFERENCE §3: Little's law L = λ·W in steady state, on the shipped Poisson scenario.
-/// L is the time average of the leecher count sampled by the simulator's time series (an
+/// Little's law L = λ·W (Little, Operations Research 1961; docs/validation.md#littles-law)
+/// in steady state, on the shipped Poisson scenario. L is the time average of the leecher count sampled by the simulator's time series (an
 /// independent code path from the per-peer records that give W); λ is the measured arrival
 /// rate in the same window. The window skips the first 30 min (warm-up) and the last
 /// 30 min (arrivals stop at 6 h). Expected error: ~330 one-minute samples of a count with
