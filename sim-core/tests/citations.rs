@@ -9,7 +9,7 @@
 //! - a relative Markdown link (`[text](path#anchor)`) in a `*.md` file must resolve, and so
 //!   must its anchor;
 //! - nothing may cite the working material that is not shipped: the old reference notes
-//!   by section number, or the `../shared` folder, or a developers' guide that does not
+//!   by section number, or the shared working folder beside the checkout, or a developers' guide that does not
 //!   exist.
 //!
 //! The command-line output's citations are string literals in `bin/src`, so they are
