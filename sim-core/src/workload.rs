@@ -1,4 +1,7 @@
-//! Workload: who arrives when, and with which access link.
+//! Workload: who arrives when, and with which access link. This module only samples: the
+//! spec-level computations on a process (expected counts, hour segments, splitting a
+//! demand) live in `scenario::arrivals`, and the dependency goes one way, workload →
+//! scenario.
 //!
 //! Arrival instants come from the scenario's process:
 //!
@@ -37,13 +40,10 @@
 //! the interval it takes, plus at most one per boundary from rounding.
 
 use crate::rng::{leecher_stream_id, name_key, StreamKind, StreamRng};
-use crate::scenario::{Arrivals, Scenario};
+use crate::scenario::{
+    decaying_mass_s, hour_segments, hourly_rates, largest_remainder, Arrivals, Scenario,
+};
 use crate::time::{SimDuration, SimTime, US_PER_S};
-
-/// Microseconds in one hour.
-const HOUR_US: u64 = 3_600 * US_PER_S;
-/// Microseconds in one day.
-const DAY_US: u64 = 24 * HOUR_US;
 
 /// One arriving leecher: when, what it asks for, and the index of its class.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -131,45 +131,6 @@ fn instants(arrivals: &Arrivals, rng: &mut StreamRng) -> Vec<SimTime> {
     }
 }
 
-/// The expected number of arrivals of the process: ∫ λ(t) dt over its window (`peers` for a
-/// flash crowd, the number of instants for a trace). A pure function of the scenario, used
-/// by the loader to turn `count = N` into a rate and by `swarmsim validate`.
-pub fn expected_count(a: &Arrivals) -> f64 {
-    match a {
-        &Arrivals::FlashCrowd { peers, .. } => f64::from(peers),
-        &Arrivals::Poisson {
-            rate_per_s,
-            start,
-            until,
-        } => rate_per_s * until.since(start).as_secs_f64(),
-        &Arrivals::Decaying {
-            initial_rate_per_s,
-            tau,
-            start,
-            until,
-        } => initial_rate_per_s * decaying_mass_s(tau, until.since(start)),
-        Arrivals::Diurnal {
-            mean_rate_per_s,
-            weights,
-            utc_offset_hours,
-            start,
-            until,
-        } => {
-            let rates = hourly_rates(*mean_rate_per_s, weights);
-            hour_segments(*start, *until, *utc_offset_hours)
-                .map(|seg| rates[seg.hour] * seg.seconds())
-                .sum()
-        }
-        Arrivals::Trace { times } => times.len() as f64,
-    }
-}
-
-/// τ·(1 − e^(−W/τ)) in seconds: the integral of e^(−t/τ) over [0, W).
-fn decaying_mass_s(tau: SimDuration, window: SimDuration) -> f64 {
-    let tau_s = tau.as_secs_f64();
-    -tau_s * (-window.as_secs_f64() / tau_s).exp_m1()
-}
-
 /// The decaying process by inversion: Λ(t) = λ0·τ·(1 − e^(−(t − start)/τ)), so the k-th
 /// unit-rate point E maps to start − τ·ln(1 − E/(λ0·τ)), for E below Λ(until).
 fn decaying_times(
@@ -192,61 +153,6 @@ fn decaying_times(
         e += rng.exp(1.0);
     }
     out
-}
-
-/// Arrivals per second in each local hour: λ̄·w[h]/mean(w).
-fn hourly_rates(mean_rate_per_s: f64, weights: &[f64; 24]) -> [f64; 24] {
-    let mean = weights.iter().sum::<f64>() / 24.0;
-    weights.map(|w| {
-        if mean > 0.0 {
-            mean_rate_per_s * w / mean
-        } else {
-            0.0
-        }
-    })
-}
-
-/// One stretch of the window inside a single local hour.
-#[derive(Debug, Clone, Copy)]
-struct HourSegment {
-    /// First microsecond of the stretch.
-    from: u64,
-    /// End of the stretch (exclusive), µs.
-    to: u64,
-    /// Local hour of day, 0..24.
-    hour: usize,
-}
-
-impl HourSegment {
-    fn seconds(&self) -> f64 {
-        (self.to - self.from) as f64 / US_PER_S as f64
-    }
-}
-
-/// The window [start, until) cut at every local hour boundary, in order. Local time is
-/// UTC + `utc_offset_hours` (rounded to the microsecond), and t = 0 is 00:00 UTC.
-fn hour_segments(
-    start: SimTime,
-    until: SimTime,
-    utc_offset_hours: f64,
-) -> impl Iterator<Item = HourSegment> {
-    let offset_us = (utc_offset_hours * HOUR_US as f64).round() as i128;
-    let end = until.as_us();
-    let mut from = start.as_us();
-    std::iter::from_fn(move || {
-        if from >= end {
-            return None;
-        }
-        let local = (i128::from(from) + offset_us).rem_euclid(i128::from(DAY_US)) as u64;
-        let to = (from + (HOUR_US - local % HOUR_US)).min(end);
-        let seg = HourSegment {
-            from,
-            to,
-            hour: (local / HOUR_US) as usize,
-        };
-        from = to;
-        Some(seg)
-    })
 }
 
 /// The diurnal process by inversion of its piecewise-constant Λ, one local hour at a time:
@@ -275,30 +181,6 @@ fn diurnal_times(
         done += mass;
     }
     out
-}
-
-/// `total` split in proportion to `shares` (which sum to about 1) into whole numbers that
-/// sum to `total`: the floors, then one more each to the largest remainders (ties to the
-/// lower index), cycling if need be; a surplus from shares summing above 1 is taken back from
-/// the last indices.
-pub fn largest_remainder(total: usize, shares: &[f64]) -> Vec<usize> {
-    let quotas: Vec<f64> = shares.iter().map(|s| s * total as f64).collect();
-    let mut counts: Vec<usize> = quotas.iter().map(|q| q.floor() as usize).collect();
-    let mut order: Vec<usize> = (0..shares.len()).collect();
-    let frac = |i: usize| quotas[i] - quotas[i].floor();
-    order.sort_by(|&a, &b| frac(b).total_cmp(&frac(a)).then(a.cmp(&b)));
-    let mut k = 0;
-    while counts.iter().sum::<usize>() < total && !order.is_empty() {
-        counts[order[k % order.len()]] += 1;
-        k += 1;
-    }
-    let mut surplus = counts.iter().sum::<usize>().saturating_sub(total);
-    for c in counts.iter_mut().rev() {
-        let take = surplus.min(*c);
-        *c -= take;
-        surplus -= take;
-    }
-    counts
 }
 
 /// The rank key of an arrival in the class split: the first draw of its own stream.

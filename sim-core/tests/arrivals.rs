@@ -11,9 +11,11 @@ mod common;
 
 use std::path::PathBuf;
 
-use sim_core::scenario::{describe, load_file, load_str, Arrivals, Override, Scenario};
+use sim_core::scenario::{
+    describe, expected_count, load_file, load_str, Arrivals, Override, Scenario,
+};
 use sim_core::time::SimTime;
-use sim_core::workload::{expected_count, generate};
+use sim_core::workload::generate;
 
 /// Everything but `[arrivals]`: two classes, one seed.
 const HEAD: &str = r#"[content]

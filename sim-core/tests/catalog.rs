@@ -4,9 +4,9 @@
 
 mod common;
 
-use sim_core::scenario::{load_str, zipf_shares, Arrivals, Policy};
+use sim_core::scenario::{expected_count, load_str, zipf_shares, Arrivals, Policy};
 use sim_core::time::SimTime;
-use sim_core::workload::{expected_count, generate};
+use sim_core::workload::generate;
 use sim_core::{run, Scenario};
 
 /// The common part of the catalog scenarios below: one class, an origin, mainline protocol.

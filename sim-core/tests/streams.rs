@@ -19,10 +19,10 @@ mod common;
 
 use proptest::prelude::*;
 use sim_core::report::PeerRecord;
-use sim_core::scenario::{Arrivals, Scenario};
+use sim_core::scenario::{largest_remainder, Arrivals, Scenario};
 use sim_core::sim::{draw_audience, DrawnPeer};
 use sim_core::time::{SimDuration, SimTime};
-use sim_core::workload::{generate, largest_remainder};
+use sim_core::workload::generate;
 use sim_core::{run, RunOutput};
 
 /// Classes of the report: shares 0.40 / 0.35 / 0.25.

@@ -19,12 +19,14 @@
 
 use std::path::Path;
 
-use super::load::{hourly_weights, missing, positive, round6, Invalid, DEFAULT_PIECE_SIZE};
-use super::model::{Arrivals, ContentSpec, Policy, PolicySpec};
-use super::raw::{Process, RawArrivals, RawContent, Tab, PROCESS_EXPECTED};
+use super::arrivals::{resolve_process, shift_to_release, Arrivals, Demand};
+use super::checks::round6;
+use super::error::{missing, Invalid};
+use super::model::{ContentSpec, Policy, PolicySpec};
+use super::raw::{RawArrivals, RawContent, Tab, PROCESS_EXPECTED};
+use super::shares::zipf_shares;
 use crate::time::{SimDuration, SimTime};
-use crate::units::{DURATION_EXPECTED, SIZE_EXPECTED};
-use crate::workload::{expected_count, largest_remainder};
+use crate::units::SIZE_EXPECTED;
 
 /// The `[client]` keys that give every content's policy a default.
 #[derive(Debug, Default)]
@@ -35,31 +37,6 @@ pub(super) struct PolicyDefaults {
     pub http_first_time: Option<SimDuration>,
     /// `client.peer_wait` was given (only `peers-first` reads it).
     pub peer_wait_given: bool,
-}
-
-/// An arrivals table as read, before it is given to contents.
-#[derive(Debug)]
-pub(super) enum Demand {
-    /// A process (times from 0) or a trace without content names.
-    Process(Arrivals),
-    /// A trace whose lines name their content.
-    NamedTrace {
-        /// The arrivals, sorted by time.
-        rows: Vec<TraceRow>,
-        /// The file as shown in errors.
-        file: String,
-    },
-}
-
-/// One line of a trace that names contents.
-#[derive(Debug)]
-pub(super) struct TraceRow {
-    /// Arrival instant.
-    pub at: SimTime,
-    /// Content named on the line.
-    pub content: Option<String>,
-    /// 1-based line number in the file.
-    pub line: usize,
 }
 
 /// The contents of the scenario, resolved: `single` is a `[content]` table, `listed` the
@@ -224,7 +201,7 @@ pub(super) fn resolve_catalog(
         }
     }
     for (i, c) in contents.iter_mut().enumerate() {
-        shift_to_release(c, &table(i))?;
+        shift_to_release(&mut c.arrivals, c.release, &c.name, &table(i))?;
     }
     Ok(contents)
 }
@@ -242,7 +219,9 @@ fn resolve_size(raw: &RawContent, t: &str) -> Result<(u64, u64), Invalid> {
             "expected a size above zero, e.g. \"100MB\"",
         ));
     }
-    let piece_size_bytes = raw.piece_size.map_or(DEFAULT_PIECE_SIZE, |s| s.0);
+    let piece_size_bytes = raw
+        .piece_size
+        .map_or(ContentSpec::DEFAULT_PIECE_SIZE_BYTES, |s| s.0);
     if piece_size_bytes == 0 {
         return Err(Invalid::new(
             key("piece_size"),
@@ -313,10 +292,7 @@ fn resolve_policy(
     let key = |k: &str| format!("{t}.{k}");
     let (kind, policy_key) = match raw.policy {
         Some(p) => (p.0, key("policy")),
-        None => (
-            d.policy.unwrap_or(Policy::WebSeed),
-            "client.policy".to_string(),
-        ),
+        None => (d.policy.unwrap_or_default(), "client.policy".to_string()),
     };
     let only_for = |k: &str, name: &str| {
         Invalid::new(
@@ -499,55 +475,9 @@ fn split_demand(
         ));
     }
     let shares = demand_shares(a, raws, sharing, table)?;
-    let flash_peers = match &process {
-        Arrivals::FlashCrowd { peers, .. } => largest_remainder(*peers as usize, &shares),
-        _ => Vec::new(),
-    };
-    for (k, &i) in sharing.iter().enumerate() {
-        let share = shares[k];
-        contents[i].demand_share = Some(share);
-        contents[i].arrivals = match &process {
-            &Arrivals::FlashCrowd { at, .. } => Arrivals::FlashCrowd {
-                peers: flash_peers[k] as u32,
-                at,
-            },
-            &Arrivals::Poisson {
-                rate_per_s,
-                start,
-                until,
-            } => Arrivals::Poisson {
-                rate_per_s: rate_per_s * share,
-                start,
-                until,
-            },
-            &Arrivals::Decaying {
-                initial_rate_per_s,
-                tau,
-                start,
-                until,
-            } => Arrivals::Decaying {
-                initial_rate_per_s: initial_rate_per_s * share,
-                tau,
-                start,
-                until,
-            },
-            Arrivals::Diurnal {
-                mean_rate_per_s,
-                weights,
-                utc_offset_hours,
-                start,
-                until,
-            } => Arrivals::Diurnal {
-                mean_rate_per_s: mean_rate_per_s * share,
-                weights: weights.clone(),
-                utc_offset_hours: *utc_offset_hours,
-                start: *start,
-                until: *until,
-            },
-            Arrivals::Trace { times } => Arrivals::Trace {
-                times: times.clone(),
-            },
-        };
+    for ((&i, share), arrivals) in sharing.iter().zip(&shares).zip(process.split(&shares)) {
+        contents[i].demand_share = Some(*share);
+        contents[i].arrivals = arrivals;
     }
     Ok(())
 }
@@ -632,380 +562,4 @@ fn demand_shares(
         }
     };
     Ok(zipf_shares(sharing.len(), s))
-}
-
-/// Zipf popularity of `n` ranks with exponent `s`: rank k (from 1) gets k^(−s) / Σ j^(−s).
-pub fn zipf_shares(n: usize, s: f64) -> Vec<f64> {
-    let w: Vec<f64> = (1..=n).map(|k| (k as f64).powf(-s)).collect();
-    let total: f64 = w.iter().sum();
-    w.into_iter().map(|x| x / total).collect()
-}
-
-/// Move a content's process windows to start at its release; check that no traced arrival
-/// precedes it.
-fn shift_to_release(c: &mut ContentSpec, t: &str) -> Result<(), Invalid> {
-    let r = SimDuration(c.release.as_us());
-    match &mut c.arrivals {
-        Arrivals::FlashCrowd { at, .. } => *at = at.after(r),
-        Arrivals::Poisson { start, until, .. }
-        | Arrivals::Decaying { start, until, .. }
-        | Arrivals::Diurnal { start, until, .. } => {
-            *start = start.after(r);
-            *until = until.after(r);
-        }
-        Arrivals::Trace { times } => {
-            if let Some(&first) = times.first() {
-                if first < c.release {
-                    return Err(Invalid::new(
-                        format!("{t}.release"),
-                        format!(
-                            "the trace has an arrival for {:?} at {}, before its release at \
-                             {} (trace times count from the start of the simulation)",
-                            c.name,
-                            SimDuration(first.as_us()),
-                            r
-                        ),
-                    ));
-                }
-            }
-        }
-    }
-    Ok(())
-}
-
-/// An arrivals table at key path `table` (`arrivals`, `content.arrivals` or
-/// `contents[2].arrivals`): the process and the keys it takes, with times measured from
-/// 0 (the caller shifts them to the content's release). `dir` is the directory a relative
-/// trace `file` is resolved against: the scenario file's (`load_file`), or `None` for the
-/// current directory (`load_str`).
-pub(super) fn resolve_process(
-    a: &RawArrivals,
-    table: &str,
-    dir: Option<&Path>,
-) -> Result<Demand, Invalid> {
-    let key = |k: &str| format!("{table}.{k}");
-    let process = a
-        .process
-        .ok_or_else(|| missing(key("process"), PROCESS_EXPECTED))?
-        .0;
-    let (name, keys, takes): (&str, &str, &[&str]) = match process {
-        Process::FlashCrowd => ("flash-crowd", "process, peers, at", &["peers", "at"]),
-        Process::Poisson => (
-            "poisson",
-            "process, rate or count, start, until",
-            &["rate", "count", "start", "until"],
-        ),
-        Process::Decaying => (
-            "decaying",
-            "process, tau, rate or count, start, until",
-            &["tau", "rate", "count", "start", "until"],
-        ),
-        Process::Diurnal => (
-            "diurnal",
-            "process, weights, utc_offset_hours, rate or count, start, until",
-            &[
-                "weights",
-                "utc_offset_hours",
-                "rate",
-                "count",
-                "start",
-                "until",
-            ],
-        ),
-        Process::Trace => ("trace", "process, file", &["file"]),
-    };
-    let given = [
-        ("peers", a.peers.is_some()),
-        ("at", a.at.is_some()),
-        ("rate", a.rate.is_some()),
-        ("count", a.count.is_some()),
-        ("start", a.start.is_some()),
-        ("until", a.until.is_some()),
-        ("tau", a.tau.is_some()),
-        ("weights", a.weights.is_some()),
-        ("utc_offset_hours", a.utc_offset_hours.is_some()),
-        ("file", a.file.is_some()),
-    ];
-    if let Some((k, _)) = given.iter().find(|&&(k, g)| g && !takes.contains(&k)) {
-        return Err(Invalid::new(
-            key(k),
-            format!("not a key of process {name:?}; its keys are {keys}"),
-        )
-        .also(key("process")));
-    }
-    match process {
-        Process::FlashCrowd => {
-            let peers = a
-                .peers
-                .ok_or_else(|| missing(key("peers"), "the number of peers, e.g. 1000"))?
-                .0;
-            let at = a.at.map_or(SimDuration::ZERO, |d| d.0);
-            Ok(Demand::Process(Arrivals::FlashCrowd {
-                peers,
-                at: SimTime::ZERO.after(at),
-            }))
-        }
-        Process::Poisson => {
-            let (start, until) = arrival_window(a, table)?;
-            let unit = Arrivals::Poisson {
-                rate_per_s: 1.0,
-                start,
-                until,
-            };
-            let rate_per_s = rate_or_count(a, table, "an arrival rate such as \"2/min\"", &unit)?;
-            Ok(Demand::Process(Arrivals::Poisson {
-                rate_per_s,
-                start,
-                until,
-            }))
-        }
-        Process::Decaying => {
-            let (start, until) = arrival_window(a, table)?;
-            let tau = a
-                .tau
-                .ok_or_else(|| {
-                    missing(
-                        key("tau"),
-                        &format!(
-                            "the decay time constant (the rate falls by e every tau), \
-                             {DURATION_EXPECTED}, e.g. tau = \"2d\""
-                        ),
-                    )
-                })?
-                .0;
-            let tau = positive(tau, &key("tau"))?;
-            let unit = Arrivals::Decaying {
-                initial_rate_per_s: 1.0,
-                tau,
-                start,
-                until,
-            };
-            let initial_rate_per_s = rate_or_count(
-                a,
-                table,
-                "the arrival rate at start, such as \"100/h\", decaying from there",
-                &unit,
-            )?;
-            Ok(Demand::Process(Arrivals::Decaying {
-                initial_rate_per_s,
-                tau,
-                start,
-                until,
-            }))
-        }
-        Process::Diurnal => {
-            let (start, until) = arrival_window(a, table)?;
-            let weights = Box::new(hourly_weights(
-                a.weights.as_ref().map(|w| &w.0[..]),
-                &key("weights"),
-            )?);
-            let utc_offset_hours = a.utc_offset_hours.map_or(0.0, |x| x.0);
-            if !(-24.0..=24.0).contains(&utc_offset_hours) {
-                return Err(Invalid::new(
-                    key("utc_offset_hours"),
-                    format!(
-                        "expected an offset from UTC in hours, from -24 to 24, e.g. 9 or -5.5, \
-                         got {utc_offset_hours}"
-                    ),
-                ));
-            }
-            let mut diurnal = Arrivals::Diurnal {
-                mean_rate_per_s: 1.0,
-                weights,
-                utc_offset_hours,
-                start,
-                until,
-            };
-            let rate = rate_or_count(
-                a,
-                table,
-                "the mean arrival rate over a day, such as \"2/min\"",
-                &diurnal,
-            )?;
-            if let Arrivals::Diurnal {
-                mean_rate_per_s, ..
-            } = &mut diurnal
-            {
-                *mean_rate_per_s = rate;
-            }
-            Ok(Demand::Process(diurnal))
-        }
-        Process::Trace => {
-            let file = a.file.as_ref().ok_or_else(|| {
-                missing(
-                    key("file"),
-                    "the trace to replay, e.g. file = \"trace.csv\" \
-                     (one arrival time in seconds per line)",
-                )
-            })?;
-            read_trace(&file.0, dir, &key("file"))
-        }
-    }
-}
-
-/// `start` (default 0) and `until` (required, after `start`) of a rate-driven process.
-fn arrival_window(a: &RawArrivals, table: &str) -> Result<(SimTime, SimTime), Invalid> {
-    let start = a.start.map_or(SimDuration::ZERO, |d| d.0);
-    let until = a
-        .until
-        .ok_or_else(|| {
-            missing(
-                format!("{table}.until"),
-                &format!("the end of the arrival window, {DURATION_EXPECTED}"),
-            )
-        })?
-        .0;
-    if until <= start {
-        return Err(Invalid::new(
-            format!("{table}.until"),
-            format!("expected a time after start ({start}), got {until}"),
-        )
-        .also(format!("{table}.start")));
-    }
-    Ok((SimTime::ZERO.after(start), SimTime::ZERO.after(until)))
-}
-
-/// The rate of a process from exactly one of `rate` or `count`. `unit` is the process at
-/// rate 1, whose expected count is the weight of the window, so `count = N` gives N / that.
-/// `rate_what` says what the rate means for this process.
-fn rate_or_count(
-    a: &RawArrivals,
-    table: &str,
-    rate_what: &str,
-    unit: &Arrivals,
-) -> Result<f64, Invalid> {
-    let key = |k: &str| format!("{table}.{k}");
-    match (a.rate, a.count) {
-        (Some(_), Some(_)) => {
-            Err(Invalid::new(key("count"), "give either rate or count, not both").also(key("rate")))
-        }
-        (None, None) => Err(missing(
-            key("rate"),
-            &format!("{rate_what}, or count = the expected number of arrivals in the window"),
-        )
-        .also(table)),
-        (Some(rate), None) => {
-            if rate.0 <= 0.0 {
-                return Err(Invalid::new(
-                    key("rate"),
-                    "expected a rate above zero, e.g. \"2/min\"",
-                ));
-            }
-            Ok(rate.0)
-        }
-        (None, Some(count)) => {
-            if count.0 <= 0.0 {
-                return Err(Invalid::new(
-                    key("count"),
-                    format!("expected a count above zero, got {}", count.0),
-                ));
-            }
-            let per_unit_rate = expected_count(unit);
-            if per_unit_rate <= 0.0 {
-                return Err(Invalid::new(
-                    key("count"),
-                    "no arrival can happen in the window: every hour of it has weight 0; \
-                     give a rate, or move start and until",
-                )
-                .also(key("weights")));
-            }
-            Ok(count.0 / per_unit_rate)
-        }
-    }
-}
-
-/// A trace file: one arrival per line, `time` or `time,content`, the time in seconds
-/// since the start of the simulation (a number ≥ 0), the optional second column naming the
-/// content asked for; an optional header line (`time_s` or `time_s,content`); blank lines
-/// ignored; sorted ascending by time (ties allowed); either every line names a content or
-/// none does. A relative `file` is joined to `dir` (or read from the current directory when
-/// `dir` is `None`). Each time is rounded to the nearest microsecond. `key` is the path of
-/// the `file` key, for errors.
-fn read_trace(file: &str, dir: Option<&Path>, key: &str) -> Result<Demand, Invalid> {
-    let path = match dir {
-        Some(dir) => dir.join(file),
-        None => Path::new(file).to_path_buf(),
-    };
-    let shown = path.display();
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| Invalid::new(key, format!("cannot read the trace {shown}: {e}")))?;
-    // As for durations, stay far from u64::MAX so that time arithmetic has room.
-    let max_s = (u64::MAX / 4) as f64 / 1e6;
-    let mut rows: Vec<TraceRow> = Vec::new();
-    let mut named: Option<bool> = None;
-    let mut previous: Option<(&str, usize)> = None;
-    for (i, line) in text.lines().enumerate() {
-        let line = line.trim();
-        if line.is_empty()
-            || (rows.is_empty()
-                && previous.is_none()
-                && matches!(line, "time_s" | "time_s,content"))
-        {
-            continue;
-        }
-        let at = |why: String| Invalid::new(key, format!("{shown}:{}: {why}", i + 1));
-        let (field, content) = match line.split_once(',') {
-            None => (line, None),
-            Some((t, c)) => {
-                let c = c.trim();
-                if c.is_empty() || c.contains(',') {
-                    return Err(at(format!(
-                        "expected `time` or `time,content` (a content name without commas), \
-                         got {line:?}"
-                    )));
-                }
-                (t.trim(), Some(c.to_string()))
-            }
-        };
-        if *named.get_or_insert(content.is_some()) != content.is_some() {
-            return Err(at(format!(
-                "every line must name a content, or none: got {line:?} after lines {}",
-                if content.is_some() {
-                    "without one"
-                } else {
-                    "with one"
-                }
-            )));
-        }
-        let secs = field
-            .parse::<f64>()
-            .ok()
-            .filter(|x| x.is_finite() && *x >= 0.0 && *x <= max_s)
-            .ok_or_else(|| {
-                at(format!(
-                    "expected a time in seconds since the start (a number ≥ 0, e.g. 12.5), \
-                     got {field:?}"
-                ))
-            })?;
-        let t = SimTime((secs * 1e6).round() as u64);
-        if let (Some(last), Some((last_text, last_line))) = (rows.last(), previous) {
-            if t < last.at {
-                return Err(at(format!(
-                    "timestamps must be sorted ascending: {field} comes after {last_text} \
-                     (line {last_line})"
-                )));
-            }
-        }
-        previous = Some((field, i + 1));
-        rows.push(TraceRow {
-            at: t,
-            content,
-            line: i + 1,
-        });
-    }
-    if rows.is_empty() {
-        return Err(Invalid::new(
-            key,
-            format!("{shown}: no timestamps; expected one arrival time in seconds per line"),
-        ));
-    }
-    if named == Some(true) {
-        return Ok(Demand::NamedTrace {
-            rows,
-            file: shown.to_string(),
-        });
-    }
-    Ok(Demand::Process(Arrivals::Trace {
-        times: rows.into_iter().map(|r| r.at).collect(),
-    }))
 }

@@ -1,14 +1,45 @@
-//! Scenarios: TOML text in, a validated [`Scenario`] out.
+//! Scenarios: TOML text in, a validated [`Scenario`] out, and back to text for `validate`.
 //!
-//! The resolved types the simulator runs ([`Scenario`] and its parts) are re-exported
-//! here; a private `raw` module mirrors the file's tables for serde; [`load`] turns one into
-//! the other, applies `--set` overrides and reports errors that name the file, the line and
-//! the key path.
+//! One stage per module, each depending only on the ones above it:
+//!
+//! | module | stage |
+//! | --- | --- |
+//! | `error` | [`ScenarioError`] (what callers see) and `Invalid` (a failed rule) |
+//! | `raw` | the file's tables for serde: every key optional, every unit parsed |
+//! | `document` | the `toml_edit` document: `--set` [`Override`]s, spans → lines and key paths |
+//! | `model` | the resolved types the simulator runs, with their defaults |
+//! | `shares` | Zipf popularity and largest-remainder splits |
+//! | `trace` | reading a trace file of arrival instants |
+//! | `arrivals` | [`Arrivals`]: reading, splitting, shifting, expected counts |
+//! | `checks` | value rules shared by the resolve stage |
+//! | `catalog` | the contents: sizes, policies, who asks for each |
+//! | `resolve` | raw tables → [`Scenario`]: defaults filled in, cross-field rules |
+//! | `load` | the pipeline: [`load_file`], [`load_str`] |
+//! | `describe` | [`describe`]: the text of `swarmsim validate` |
+//!
+//! Sampling arrival instants is [`crate::workload`]'s job; it depends on this module,
+//! never the reverse.
+mod arrivals;
 mod catalog;
-pub mod load;
+mod checks;
+mod describe;
+mod document;
+mod error;
+mod load;
 mod model;
 mod raw;
+mod resolve;
+mod shares;
+mod trace;
 
-pub use catalog::zipf_shares;
-pub use load::{describe, load_file, load_str, Override, ScenarioError};
+#[cfg(test)]
+mod tests;
+
+pub use arrivals::expected_count;
+pub(crate) use arrivals::{decaying_mass_s, hour_segments, hourly_rates};
+pub use describe::describe;
+pub use document::Override;
+pub use error::ScenarioError;
+pub use load::{load_file, load_str};
 pub use model::*;
+pub use shares::{largest_remainder, zipf_shares};

@@ -1,10 +1,16 @@
 //! The resolved, typed scenario the simulator runs: every unit parsed, every share checked.
 //!
-//! Built only by [`crate::scenario::load`] (from TOML) or by code (tests, benches); the
-//! simulator never sees raw text. Rates are bits per second, sizes bytes, times microseconds.
+//! Built only by [`crate::scenario::load_str`] / [`crate::scenario::load_file`] (from TOML)
+//! or by code (tests, benches); the simulator never sees raw text. Rates are bits per
+//! second, sizes bytes, times microseconds.
+//!
+//! Every default a scenario file may leave out is stated once, beside its type: the
+//! `DEFAULT_*` associated constants and the `Default` impls below. The resolve stage
+//! reads them from here.
 
 use serde::Serialize;
 
+pub use super::arrivals::Arrivals;
 use crate::time::{SimDuration, SimTime};
 
 /// A whole scenario: a catalog of contents (one or more), their audience, the origin, the
@@ -47,11 +53,18 @@ pub struct Scenario {
 }
 
 impl Scenario {
+    /// Default master seed.
+    pub const DEFAULT_SEED: u64 = 1;
+    /// Default hard stop: 30 days.
+    pub const DEFAULT_MAX_TIME: SimDuration = SimDuration::from_secs(30 * 86_400);
+    /// Default width of one time-series row: 60 s.
+    pub const DEFAULT_SAMPLE_INTERVAL: SimDuration = SimDuration::from_secs(60);
+
     /// Expected number of arriving leechers over all contents.
     pub fn expected_arrivals(&self) -> f64 {
         self.contents
             .iter()
-            .map(|c| crate::workload::expected_count(&c.arrivals))
+            .map(|c| super::arrivals::expected_count(&c.arrivals))
             .sum()
     }
 }
@@ -104,6 +117,9 @@ impl PolicySpec {
 }
 
 impl ContentSpec {
+    /// Default piece size: 256 KiB, a common BitTorrent choice for files of a few hundred MB.
+    pub const DEFAULT_PIECE_SIZE_BYTES: u64 = 256 * 1024;
+
     /// Number of pieces, the last one possibly partial.
     pub fn piece_count(&self) -> u32 {
         self.size_bytes.div_ceil(self.piece_size_bytes) as u32
@@ -136,6 +152,18 @@ pub struct NetworkSpec {
     pub fairness_tolerance: f64,
 }
 
+impl Default for NetworkSpec {
+    /// 25 ms one-way latency; completions on the engine's own 1 µs grid (no rounding);
+    /// max-min fair to within 0.1%.
+    fn default() -> Self {
+        NetworkSpec {
+            latency: SimDuration::from_millis(25),
+            time_quantum: SimDuration(1),
+            fairness_tolerance: 0.001,
+        }
+    }
+}
+
 /// The HTTP origin / CDN that clients fetch pieces from with range requests.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct OriginSpec {
@@ -148,6 +176,19 @@ pub struct OriginSpec {
     pub requests_per_client: u32,
     /// What origin traffic costs.
     pub pricing: Pricing,
+}
+
+impl Default for OriginSpec {
+    /// No origin (capacity 0); an `[origin]` table that leaves them out gets the other
+    /// values: no per-connection cap, one range request per client, traffic not priced.
+    fn default() -> Self {
+        OriginSpec {
+            capacity_bps: 0,
+            per_connection_bps: u64::MAX,
+            requests_per_client: 1,
+            pricing: Pricing::default(),
+        }
+    }
 }
 
 /// The origin's price list, in the scenario's currency.
@@ -179,6 +220,16 @@ pub struct TrackerSpec {
     pub announce_interval: SimDuration,
 }
 
+impl Default for TrackerSpec {
+    /// 50 peers per announce (the mainline client's `numwant`), an announce every 30 min.
+    fn default() -> Self {
+        TrackerSpec {
+            numwant: 50,
+            announce_interval: SimDuration::from_secs(1_800),
+        }
+    }
+}
+
 /// BitTorrent protocol parameters (BEP 3 and the mainline client's defaults).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ProtocolSpec {
@@ -202,12 +253,33 @@ pub struct ProtocolSpec {
     pub seed_choking: SeedChoking,
 }
 
+impl Default for ProtocolSpec {
+    /// Mainline BitTorrent: 4 regular and 1 optimistic unchoke slots, a rechoke every 10 s
+    /// and an optimistic rotation every 30 s; at most 80 connections, an early re-announce
+    /// below 20; 4 pieces at random before rarest-first; endgame on; mainline seed choking.
+    fn default() -> Self {
+        ProtocolSpec {
+            upload_slots: 4,
+            optimistic_slots: 1,
+            rechoke_interval: SimDuration::from_secs(10),
+            optimistic_interval: SimDuration::from_secs(30),
+            max_connections: 80,
+            min_peers: 20,
+            random_first_pieces: 4,
+            endgame: true,
+            seed_choking: SeedChoking::default(),
+        }
+    }
+}
+
 /// The seed-state choke algorithm (see `sim/swarm.rs` for each one's source).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
 #[serde(rename_all = "kebab-case")]
 pub enum SeedChoking {
-    /// BitTorrent mainline 4.x (`Choker._rechoke_seed`; Legout et al., IMC 2006): keep the
-    /// most recently unchoked peers, unchoke a new one in two rechoke periods out of three.
+    /// BitTorrent mainline 4.x (the default; `Choker._rechoke_seed`; Legout et al., IMC
+    /// 2006): keep the most recently unchoked peers, unchoke a new one in two rechoke
+    /// periods out of three.
+    #[default]
     Mainline,
     /// libtorrent's `round_robin`: keep an unchoked peer until it got 20 pieces and one
     /// minute, then unchoke the one that waited longest.
@@ -228,7 +300,7 @@ impl SeedChoking {
 }
 
 /// How a client combines the origin and peers (the hybrid policy).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
 #[serde(rename_all = "kebab-case")]
 pub enum Policy {
     /// BEP 19 web seeding (the default): the origin is a permanently unchoked seed that
@@ -236,6 +308,7 @@ pub enum Policy {
     /// a piece whenever peers cannot deliver one sooner (an estimate from the rates the
     /// client's connections get); in the endgame the origin may take over part of the
     /// slowest outstanding piece. See `sim/origin.rs`.
+    #[default]
     WebSeed,
     /// The strict rule: the origin serves only pieces that no peer currently unchoking the
     /// client holds, and with `ClientSpec::peer_wait` also the pieces those peers cannot
@@ -303,6 +376,23 @@ pub struct ClientSpec {
     pub peer_wait: Option<SimDuration>,
 }
 
+impl Default for ClientSpec {
+    /// Leave on completion, seed at the access cap, never abandon; abandoning users (if
+    /// `abort_rate` is set) never restart, and would come back after exp(1 day), starting
+    /// over; `peers-first` waits forever.
+    fn default() -> Self {
+        ClientSpec {
+            seed_time: SeedTime::Fixed(SimDuration::ZERO),
+            seed_upload_bps: u64::MAX,
+            abort_rate_per_s: 0.0,
+            restart_share: 0.0,
+            restart_after: SeedTime::Exponential(SimDuration::from_secs(86_400)),
+            restart_resumes: false,
+            peer_wait: None,
+        }
+    }
+}
+
 /// A group of initial seeds.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SeedGroup {
@@ -334,11 +424,17 @@ pub struct PeerClass {
     /// quality moves both directions together), i.e. lognormal around the class value as
     /// median. 0 = every peer has exactly the class caps.
     pub cap_sigma: f64,
-    /// The lognormal factor is clipped to [1/cap_clip, cap_clip].
+    /// The lognormal factor is clipped to [1/cap_clip, cap_clip]
+    /// ([`PeerClass::DEFAULT_CAP_CLIP`] when the file leaves it out).
     pub cap_clip: f64,
     /// Machines of this class never switch off (set-top boxes, always-on PCs): `[sessions]`
     /// does not apply to them.
     pub always_on: bool,
+}
+
+impl PeerClass {
+    /// Default clip of the lognormal cap spread: caps stay within ÷4 .. ×4 of the class value.
+    pub const DEFAULT_CAP_CLIP: f64 = 4.0;
 }
 
 /// Machines are on for sessions and off in between. A download pauses while its machine
@@ -373,6 +469,7 @@ pub struct AudienceSpec {
 }
 
 impl Default for AudienceSpec {
+    /// Everybody has the P2P client, uploads and accepts incoming connections.
     fn default() -> Self {
         AudienceSpec {
             p2p_share: 1.0,
@@ -380,62 +477,4 @@ impl Default for AudienceSpec {
             nat_share: 0.0,
         }
     }
-}
-
-/// The arrival process of leechers.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "kebab-case", tag = "process")]
-pub enum Arrivals {
-    /// `peers` leechers all arrive at time `at`.
-    FlashCrowd {
-        /// Number of leechers.
-        peers: u32,
-        /// Arrival instant.
-        at: SimTime,
-    },
-    /// A Poisson process of rate `rate_per_s` between `start` and `until`.
-    Poisson {
-        /// Arrivals per second.
-        rate_per_s: f64,
-        /// First instant of the process.
-        start: SimTime,
-        /// End of the arrival window (no arrival at or after it).
-        until: SimTime,
-    },
-    /// A non-homogeneous Poisson process whose intensity decays exponentially after the
-    /// release: λ(t) = `initial_rate_per_s` · e^(−(t − start)/τ) for t in [`start`, `until`).
-    /// Arrivals to a new torrent decay roughly this way (Guo et al., IMC 2005). The expected
-    /// number of arrivals is λ0·τ·(1 − e^(−(until − start)/τ)).
-    Decaying {
-        /// λ0: arrivals per second at `start`.
-        initial_rate_per_s: f64,
-        /// τ: the time constant of the decay (the rate falls by e every τ); above zero.
-        tau: SimDuration,
-        /// First instant of the process (the release).
-        start: SimTime,
-        /// End of the arrival window (no arrival at or after it).
-        until: SimTime,
-    },
-    /// A Poisson process modulated by the hour of the day: λ(t) = `mean_rate_per_s` ·
-    /// w[h(t)] / mean(w) for t in [`start`, `until`), where h(t) is the local hour of t.
-    /// The simulation starts at 00:00 UTC; local time is UTC + `utc_offset_hours`.
-    Diurnal {
-        /// λ̄: arrivals per second averaged over a whole day.
-        mean_rate_per_s: f64,
-        /// Relative weight of each local hour, 00:00–01:00 first; each ≥ 0, not all 0.
-        weights: Box<[f64; 24]>,
-        /// Offset of local time from UTC, in hours (fractional offsets such as 5.5 allowed),
-        /// within [−24, 24].
-        utc_offset_hours: f64,
-        /// First instant of the process.
-        start: SimTime,
-        /// End of the arrival window (no arrival at or after it).
-        until: SimTime,
-    },
-    /// Arrival instants replayed from a trace (read from a CSV file by the loader and kept
-    /// here, so the scenario is self-contained and its hash covers them).
-    Trace {
-        /// Arrival instants, sorted ascending (equal instants allowed).
-        times: Vec<SimTime>,
-    },
 }

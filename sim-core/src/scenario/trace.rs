@@ -1,0 +1,121 @@
+//! Trace files: recorded arrival instants, optionally with the content each one asked for,
+//! read at load time so the resolved scenario is self-contained.
+
+use std::path::Path;
+
+use super::error::Invalid;
+use crate::time::SimTime;
+
+/// A trace file as read.
+#[derive(Debug)]
+pub(super) struct TraceFile {
+    /// The arrivals, sorted by time.
+    pub rows: Vec<TraceRow>,
+    /// Every line names its content (else none does).
+    pub named: bool,
+    /// The file as shown in errors.
+    pub file: String,
+}
+
+/// One line of a trace that names contents.
+#[derive(Debug)]
+pub(super) struct TraceRow {
+    /// Arrival instant.
+    pub at: SimTime,
+    /// Content named on the line.
+    pub content: Option<String>,
+    /// 1-based line number in the file.
+    pub line: usize,
+}
+
+/// A trace file: one arrival per line, `time` or `time,content`, the time in seconds
+/// since the start of the simulation (a number ≥ 0), the optional second column naming the
+/// content asked for; an optional header line (`time_s` or `time_s,content`); blank lines
+/// ignored; sorted ascending by time (ties allowed); either every line names a content or
+/// none does. A relative `file` is joined to `dir` (or read from the current directory when
+/// `dir` is `None`). Each time is rounded to the nearest microsecond. `key` is the path of
+/// the `file` key, for errors.
+pub(super) fn read_trace(file: &str, dir: Option<&Path>, key: &str) -> Result<TraceFile, Invalid> {
+    let path = match dir {
+        Some(dir) => dir.join(file),
+        None => Path::new(file).to_path_buf(),
+    };
+    let shown = path.display();
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| Invalid::new(key, format!("cannot read the trace {shown}: {e}")))?;
+    // As for durations, stay far from u64::MAX so that time arithmetic has room.
+    let max_s = (u64::MAX / 4) as f64 / 1e6;
+    let mut rows: Vec<TraceRow> = Vec::new();
+    let mut named: Option<bool> = None;
+    let mut previous: Option<(&str, usize)> = None;
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty()
+            || (rows.is_empty()
+                && previous.is_none()
+                && matches!(line, "time_s" | "time_s,content"))
+        {
+            continue;
+        }
+        let at = |why: String| Invalid::new(key, format!("{shown}:{}: {why}", i + 1));
+        let (field, content) = match line.split_once(',') {
+            None => (line, None),
+            Some((t, c)) => {
+                let c = c.trim();
+                if c.is_empty() || c.contains(',') {
+                    return Err(at(format!(
+                        "expected `time` or `time,content` (a content name without commas), \
+                         got {line:?}"
+                    )));
+                }
+                (t.trim(), Some(c.to_string()))
+            }
+        };
+        if *named.get_or_insert(content.is_some()) != content.is_some() {
+            return Err(at(format!(
+                "every line must name a content, or none: got {line:?} after lines {}",
+                if content.is_some() {
+                    "without one"
+                } else {
+                    "with one"
+                }
+            )));
+        }
+        let secs = field
+            .parse::<f64>()
+            .ok()
+            .filter(|x| x.is_finite() && *x >= 0.0 && *x <= max_s)
+            .ok_or_else(|| {
+                at(format!(
+                    "expected a time in seconds since the start (a number ≥ 0, e.g. 12.5), \
+                     got {field:?}"
+                ))
+            })?;
+        let t = SimTime((secs * 1e6).round() as u64);
+        if let (Some(last), Some((last_text, last_line))) = (rows.last(), previous) {
+            if t < last.at {
+                return Err(at(format!(
+                    "timestamps must be sorted ascending: {field} comes after {last_text} \
+                     (line {last_line})"
+                )));
+            }
+        }
+        previous = Some((field, i + 1));
+        rows.push(TraceRow {
+            at: t,
+            content,
+            line: i + 1,
+        });
+    }
+    if rows.is_empty() {
+        return Err(Invalid::new(
+            key,
+            format!("{shown}: no timestamps; expected one arrival time in seconds per line"),
+        ));
+    }
+    Ok(TraceFile {
+        rows,
+        named: named == Some(true),
+        file: shown.to_string(),
+    })
+}
