@@ -19,8 +19,10 @@
 
 use std::path::Path;
 
-use super::arrivals::{resolve_process, shift_to_release, Arrivals, Demand};
+use super::arrivals::{shift_to_release, Arrivals};
+
 use super::checks::round6;
+use super::demand::{resolve_process, Demand};
 use super::error::{missing, Invalid};
 use super::model::{ContentSpec, Policy, PolicySpec};
 use super::raw::{RawArrivals, RawContent, Tab, PROCESS_EXPECTED};

@@ -5,13 +5,14 @@
 //! | module | stage |
 //! | --- | --- |
 //! | `error` | [`ScenarioError`] (what callers see) and `Invalid` (a failed rule) |
+//! | `shares` | Zipf popularity and largest-remainder splits |
+//! | `arrivals` | [`Arrivals`]: splitting by share, shifting to a release, expected counts |
+//! | `model` | the resolved types the simulator runs, with their defaults |
 //! | `raw` | the file's tables for serde: every key optional, every unit parsed |
 //! | `document` | the `toml_edit` document: `--set` [`Override`]s, spans → lines and key paths |
-//! | `model` | the resolved types the simulator runs, with their defaults |
-//! | `shares` | Zipf popularity and largest-remainder splits |
-//! | `trace` | reading a trace file of arrival instants |
-//! | `arrivals` | [`Arrivals`]: reading, splitting, shifting, expected counts |
 //! | `checks` | value rules shared by the resolve stage |
+//! | `trace` | reading a trace file of arrival instants |
+//! | `demand` | an `[arrivals]` table read into a process, or a trace naming contents |
 //! | `catalog` | the contents: sizes, policies, who asks for each |
 //! | `resolve` | raw tables → [`Scenario`]: defaults filled in, cross-field rules |
 //! | `load` | the pipeline: [`load_file`], [`load_str`] |
@@ -22,6 +23,7 @@
 mod arrivals;
 mod catalog;
 mod checks;
+mod demand;
 mod describe;
 mod document;
 mod error;
