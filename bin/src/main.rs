@@ -1,7 +1,9 @@
 //! `swarmsim`: run, validate and inspect peer-assisted delivery scenarios.
 //!
-//! A thin layer over `sim-core`: argument parsing, progress bars, and writing result files
-//! atomically. All modelling lives in the library.
+//! A thin layer over `sim-core`: argument parsing (clap), dispatch to the library, the
+//! progress bar, and writing result files atomically (`output.rs`; the SVG is drawn in
+//! `plot.rs`, which needs `plotters`). All modelling and every text format but the
+//! figure live in the library (`sim_core::export`).
 
 /// `print!` to stdout that ends the process quietly when the reader has gone away
 /// (`swarmsim validate x.toml | head`), instead of panicking on the broken pipe.
@@ -186,17 +188,7 @@ fn run(a: RunArgs) -> Result<()> {
     let wall = started.elapsed().as_secs_f64();
     bar.finish();
     let perf = output::Perf::measure(&out.summary, wall);
-    output::write_atomic(&out_dir.join("summary.json"), out.summary_json().as_bytes())?;
-    output::write_atomic(
-        &out_dir.join("timeseries.csv"),
-        out.timeseries_csv().as_bytes(),
-    )?;
-    output::write_atomic(&out_dir.join("peers.csv"), out.peers_csv().as_bytes())?;
-    output::write_atomic(
-        &out_dir.join("summary.svg"),
-        plot::summary_svg(&out)?.as_bytes(),
-    )?;
-    output::write_atomic(&out_dir.join("perf.json"), perf.to_json().as_bytes())?;
+    let written = output::write_results(&out_dir, &out, &perf)?;
     if !a.quiet {
         out!("{}", out.human_summary());
         outln!(
@@ -206,8 +198,9 @@ fn run(a: RunArgs) -> Result<()> {
             sim_core::units::fmt_bytes(perf.peak_rss_bytes)
         );
         outln!(
-            "wrote       {}/{{summary.json,timeseries.csv,peers.csv,summary.svg,perf.json}}",
-            out_dir.display()
+            "wrote       {}/{{{}}}",
+            out_dir.display(),
+            written.join(",")
         );
     }
     if !out.invariant_violations.is_empty() {
@@ -219,73 +212,7 @@ fn run(a: RunArgs) -> Result<()> {
     Ok(())
 }
 
-/// A rate per second as "1/N s" (N = its inverse in seconds), "0" or "inf (...)"; only
-/// γ can be 0 or infinite.
-fn per_s(rate: f64) -> String {
-    if rate == 0.0 {
-        "0".into()
-    } else if rate.is_infinite() {
-        "inf (peers leave on completion)".into()
-    } else {
-        format!("1/{:.1} s", 1.0 / rate)
-    }
-}
-
-/// The rest of `fluid`'s text when θ > 0: the partial-download extension's figures, with
-/// the closed form's beside them and what the difference is.
-fn fluid_with_aborts(
-    p: &sim_core::fluid::FluidParams,
-    ss: &sim_core::fluid::SteadyState,
-    q: &sim_core::fluid::PartialSteadyState,
-    caveats: &[String],
-) -> Result<()> {
-    outln!(
-        "warning     θ > 0: Qiu & Srikant's closed form treats abandoned downloads as free \
-         (x̄ = {:.1}, T = {:.1} s); the figures below charge the upload they took \
-         (docs/validation.md#fluid-model-with-aborts-extension)",
-        ss.leechers,
-        ss.download_time
-    );
-    if q.regime != ss.regime {
-        outln!("            with aborts charged the swarm is {}", q.regime);
-    }
-    outln!("leechers    x̄ = {:.1}", q.leechers);
-    if q.seeds.is_finite() {
-        outln!(
-            "seeds       ȳ = {:.1} (completed peers still seeding)",
-            q.seeds
-        );
-    } else {
-        outln!("seeds       ȳ unbounded (seeds never leave: no steady state)");
-    }
-    outln!(
-        "download    T = {:.1} s ({:.2} min) for a completed download; a leecher stays {:.1} s \
-         on average (abandoned ones included), λ × stay = x̄",
-        q.download_time,
-        q.download_time / 60.0,
-        q.mean_stay
-    );
-    outln!(
-        "aborts      {:.1}% of downloads abandoned, after {:.0}% of the file on average: {:.1}% \
-         of the upload leechers receive is wasted",
-        100.0 * (1.0 - q.completed_share),
-        100.0 * q.abandoned_fraction_received,
-        100.0 * q.wasted_upload_share
-    );
-    outln!(
-        "rate        every leecher receives 1 file per {:.1} s (c: 1 per {:.1} s)",
-        q.download_time,
-        1.0 / p.c
-    );
-    for (i, c) in caveats.iter().enumerate() {
-        let label = if i == 0 { "caveats" } else { "" };
-        outln!("{label:<11} - {c}");
-    }
-    Ok(())
-}
-
 fn fluid(a: FluidArgs) -> Result<()> {
-    use sim_core::fluid::{scenario_caveats, FluidParams, Regime};
     let s = load(&a.scenario, None)?;
     let names: Vec<String> = s.contents.iter().map(|c| format!("{:?}", c.name)).collect();
     let k = match &a.content {
@@ -308,154 +235,11 @@ fn fluid(a: FluidArgs) -> Result<()> {
                 )
             })?,
     };
-    let p = FluidParams::from_scenario(&s, k, a.eta)?;
-    let ss = p.steady_state()?;
-    // With aborts the closed form treats abandoned downloads as free: the figures given are
-    // the extension's, which charges the upload they took (sim-core/src/fluid.rs).
-    let partial = if p.theta > 0.0 {
-        Some(p.steady_state_with_partial_downloads(0.0)?)
-    } else {
-        None
-    };
-    let caveats = scenario_caveats(&s, k, &p);
+    let prediction = sim_core::export::fluid::Prediction::of(&s, k, a.eta)?;
     if a.json {
-        let finite = |v: f64| v.is_finite().then_some(v);
-        if let Some(q) = partial {
-            let doc = serde_json::json!({
-                "scenario": s.name,
-                "content": s.contents[k].name,
-                "model": "Qiu & Srikant fluid model (SIGCOMM 2004), \
-                          docs/validation.md#qiu-srikant-fluid-model, with \
-                          abandoned downloads charged the upload they took \
-                          (docs/validation.md#fluid-model-with-aborts-extension)",
-                "params_per_s": {
-                    "lambda": p.lambda,
-                    "c": p.c,
-                    "mu": p.mu,
-                    "theta": p.theta,
-                    "gamma": finite(p.gamma),
-                    "eta": p.eta,
-                },
-                "regime": q.regime,
-                "beta_per_s": q.rate,
-                "leechers": q.leechers,
-                "seeds": finite(q.seeds),
-                "download_time_s": q.download_time,
-                "download_time_min": q.download_time / 60.0,
-                "aborts": {
-                    "warning": "Qiu & Srikant's closed form treats abandoned downloads as \
-                                free; the figures above charge the upload they took",
-                    "mean_stay_s": q.mean_stay,
-                    "completed_share": q.completed_share,
-                    "abandoned_fraction_received": q.abandoned_fraction_received,
-                    "wasted_upload_share": q.wasted_upload_share,
-                    "qiu_srikant": {
-                        "regime": ss.regime,
-                        "beta_per_s": ss.beta,
-                        "leechers": ss.leechers,
-                        "seeds": finite(ss.seeds),
-                        "mean_stay_s": ss.download_time,
-                    },
-                },
-                "caveats": caveats,
-            });
-            outln!("{}", serde_json::to_string_pretty(&doc)?);
-            return Ok(());
-        }
-        let doc = serde_json::json!({
-            "scenario": s.name,
-            "content": s.contents[k].name,
-            "model": "Qiu & Srikant fluid model (SIGCOMM 2004), \
-                      docs/validation.md#qiu-srikant-fluid-model",
-            "params_per_s": {
-                "lambda": p.lambda,
-                "c": p.c,
-                "mu": p.mu,
-                "theta": p.theta,
-                "gamma": finite(p.gamma),
-                "eta": p.eta,
-            },
-            "regime": ss.regime,
-            "beta_per_s": ss.beta,
-            "leechers": ss.leechers,
-            "seeds": finite(ss.seeds),
-            "download_time_s": ss.download_time,
-            "download_time_min": ss.download_time / 60.0,
-            "caveats": caveats,
-        });
-        outln!("{}", serde_json::to_string_pretty(&doc)?);
-        return Ok(());
-    }
-    let upload_time = if p.gamma == 0.0 {
-        "-inf s (seeds never leave)".to_string()
+        out!("{}", prediction.json());
     } else {
-        let t = (1.0 / p.mu - 1.0 / p.gamma) / p.eta;
-        let note = if t <= 0.0 {
-            " (seeds stay longer than one upload: they alone keep up)"
-        } else {
-            ""
-        };
-        format!("{t:.1} s{note}")
-    };
-    let (cmp, why) = match ss.regime {
-        Regime::DownloadConstrained => (">=", "leechers' download links limit completions"),
-        Regime::UploadConstrained => ("<", "the swarm's upload capacity limits completions"),
-    };
-    let of_content = if s.contents.len() > 1 {
-        format!(", content {:?}", s.contents[k].name)
-    } else {
-        String::new()
-    };
-    outln!(
-        "scenario    {}{of_content} (Qiu & Srikant fluid model, SIGCOMM 2004; \
-         docs/validation.md#qiu-srikant-fluid-model)",
-        s.name
-    );
-    outln!(
-        "parameters  λ = {:.4}/s ({:.2}/min), c = {}, μ = {}, γ = {}, θ = {}, η = {}",
-        p.lambda,
-        p.lambda * 60.0,
-        per_s(p.c),
-        per_s(p.mu),
-        per_s(p.gamma),
-        per_s(p.theta),
-        p.eta
-    );
-    outln!(
-        "regime      {}: 1/c = {:.1} s {cmp} (1/η)(1/μ − 1/γ) = {upload_time}; {why}",
-        ss.regime,
-        1.0 / p.c
-    );
-    if let Some(q) = partial {
-        return fluid_with_aborts(&p, &ss, &q, &caveats);
-    }
-    outln!("leechers    x̄ = {:.1}", ss.leechers);
-    if ss.seeds.is_finite() {
-        outln!(
-            "seeds       ȳ = {:.1} (completed peers still seeding)",
-            ss.seeds
-        );
-    } else {
-        outln!("seeds       ȳ unbounded (seeds never leave: no steady state)");
-    }
-    outln!(
-        "download    T = {:.1} s ({:.2} min), λT = {:.1}",
-        ss.download_time,
-        ss.download_time / 60.0,
-        p.lambda * ss.download_time
-    );
-    outln!(
-        "β           {:.6}/s (1/β = {:.1} s per file per leecher)",
-        ss.beta,
-        1.0 / ss.beta
-    );
-    if caveats.is_empty() {
-        outln!("caveats     none");
-    } else {
-        for (i, c) in caveats.iter().enumerate() {
-            let label = if i == 0 { "caveats" } else { "" };
-            outln!("{label:<11} - {c}");
-        }
+        out!("{}", prediction.text());
     }
     Ok(())
 }

@@ -1,10 +1,27 @@
-//! Result files: atomic writes (temp file + rename) and the non-deterministic perf record.
+//! Result files: the five files of a run, written atomically (temp file + rename), and
+//! the non-deterministic perf record.
 
 use std::io::Write;
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use sim_core::Summary;
+use sim_core::{RunOutput, Summary};
+
+/// Write the result files of `out` into `dir`: the library's deterministic ones
+/// (`summary.json`, `timeseries.csv`, `peers.csv`), then `summary.svg` and `perf.json`.
+/// Returns their names, in the order written.
+pub fn write_results(dir: &Path, out: &RunOutput, perf: &Perf) -> Result<Vec<&'static str>> {
+    let mut files: Vec<(&'static str, String)> = sim_core::export::RESULT_FILES
+        .iter()
+        .map(|f| (f.name, (f.render)(out)))
+        .collect();
+    files.push(("summary.svg", crate::plot::summary_svg(out)?));
+    files.push(("perf.json", perf.to_json()));
+    for (name, text) in &files {
+        write_atomic(&dir.join(name), text.as_bytes())?;
+    }
+    Ok(files.into_iter().map(|(name, _)| name).collect())
+}
 
 /// Write `bytes` to `path` so that readers see either the old file or the whole new one.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {

@@ -235,8 +235,8 @@ fn draw(out: &RunOutput, svg: &mut String) -> Result<(), Box<dyn std::error::Err
             label: format!(
                 "{} (p50 {}, p90 {})",
                 class.name,
-                sim_core::report::secs_text(class.download_time_s.p50),
-                sim_core::report::secs_text(class.download_time_s.p90)
+                sim_core::export::text::secs_text(class.download_time_s.p50),
+                sim_core::export::text::secs_text(class.download_time_s.p90)
             ),
             color: PALETTE[(3 + i) % PALETTE.len()],
             points: times

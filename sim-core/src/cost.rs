@@ -8,11 +8,10 @@
 
 use serde::Serialize;
 
+pub use crate::metrics::BILLING_SAMPLE_US;
 use crate::metrics::{percentile, rate_bps};
 use crate::scenario::Pricing;
 
-/// Width of a billing sample: 5 minutes, in microseconds.
-pub const BILLING_SAMPLE_US: u64 = 300 * 1_000_000;
 /// Seconds in a billing month (30 days), for prorating.
 const MONTH_S: f64 = 30.0 * 86_400.0;
 

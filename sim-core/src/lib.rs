@@ -10,6 +10,7 @@ pub mod bitset;
 pub mod bounds;
 pub mod cost;
 pub mod digest;
+pub mod export;
 pub mod fluid;
 pub mod metrics;
 pub mod network;

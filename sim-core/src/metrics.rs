@@ -12,9 +12,16 @@
 //! engine's time quantum, the piece size or the link speed; and no sample holds more
 //! than its links could carry in it (up to one byte per flow stretch, the integer
 //! rounding).
+//!
+//! This module also holds the arithmetic the figures share ([`rate_bps`], [`percentile`])
+//! and the billing sample width ([`BILLING_SAMPLE_US`]): `cost` prices what is recorded
+//! here and depends on this module, never the other way.
 
-use crate::cost::BILLING_SAMPLE_US;
 use crate::time::SimTime;
+
+/// Width of a billing sample: 5 minutes, in microseconds (how CDNs and transit providers
+/// sample the origin rate for 95th-percentile billing; `cost` prices these samples).
+pub const BILLING_SAMPLE_US: u64 = 300 * 1_000_000;
 
 /// One sample interval.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]

@@ -942,23 +942,7 @@ impl Simulation {
             .peers
             .iter()
             .filter(|p| leecher(p))
-            .map(|p| report::PeerRecord {
-                content: p.content,
-                class: p.class,
-                aborted: p.aborted,
-                p2p: p.p2p,
-                nat: p.nat,
-                up_bps: p.up_bps,
-                down_bps: p.down_bps,
-                arrival: p.arrival,
-                attempt_start: p.attempt_start,
-                restarts: p.restarts,
-                completion: p.completion,
-                down_origin_bytes: p.down_origin_bytes,
-                down_peer_bytes: p.down_peer_bytes,
-                up_bytes: p.up_bytes,
-                wasted_bytes: p.wasted_bytes,
-            })
+            .map(report::PeerRecord::of)
             .collect();
         let mut seed_up_bytes = vec![0u64; self.s.contents.len()];
         for p in self.peers.iter().filter(|p| p.class == Peer::SEED_CLASS) {
