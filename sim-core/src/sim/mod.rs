@@ -23,6 +23,7 @@
 //! deadline in a [`TimerHeap`] moved whenever its rate changes, so no stale events pile up.
 
 mod audience;
+mod links;
 mod origin;
 mod patience;
 mod sessions;
@@ -33,7 +34,7 @@ use crate::bounds;
 use crate::digest::Digest;
 use crate::metrics::Recorder;
 use crate::network::Network;
-use crate::peer::{Peer, PeerId, PeerState, NO_FLOW};
+use crate::peer::{Peer, PeerId, PeerState};
 use crate::queue::{EventQueue, TimerHeap};
 use crate::report::{self, RunOutput};
 use crate::rng::{name_key, seed_stream_id, StreamKind, StreamRng};
@@ -43,9 +44,8 @@ use crate::tracker::Tracker;
 use crate::workload::{self, Arrival};
 
 pub use audience::{draw_audience, DrawnPeer};
+pub(crate) use links::{Links, Source};
 
-/// Source id of flows served by the origin.
-pub(crate) const ORIGIN: u32 = u32::MAX;
 /// Download cap given to initial seeds (they never download).
 const SEED_DOWN_BPS: f64 = 1e15;
 /// Shortest time between two announces of the same peer (a tracker's "min interval").
@@ -106,7 +106,8 @@ pub(crate) enum FlowState {
 /// One transfer of (the rest of) a piece.
 #[derive(Debug, Clone)]
 pub(crate) struct Flow {
-    pub src: u32,
+    /// Who sends the bytes.
+    pub src: Source,
     pub dst: PeerId,
     pub piece: u32,
     /// Bytes of the piece the receiver already had when this flow was requested.
@@ -159,7 +160,8 @@ pub struct Simulation {
     /// Piece count of each content.
     pub(crate) piece_counts: Vec<u32>,
     pub(crate) rtt: SimDuration,
-    pub(crate) origin_res: u32,
+    /// Where each link sits among the network's resources.
+    pub(crate) links: Links,
     pub(crate) origin_cap_bps: f64,
     pub(crate) metrics: Recorder,
     digest: Digest,
@@ -252,13 +254,8 @@ impl Simulation {
                 StreamRng::new(s.seed, StreamKind::Tracker, name_key(name)),
             ));
         }
-        let mut caps = Vec::with_capacity(2 * n + 1);
-        for p in &peers {
-            caps.push(p.up_bps);
-            caps.push(p.down_bps);
-        }
-        caps.push(s.origin.capacity_bps as f64);
-        let origin_res = (2 * n) as u32;
+        let links = Links::new(n);
+        let caps = links.capacities(&peers, s.origin.capacity_bps as f64);
         let mut sim = Simulation {
             now: SimTime::ZERO,
             queue: EventQueue::default(),
@@ -270,7 +267,7 @@ impl Simulation {
             initial_seeds,
             piece_counts,
             rtt: SimDuration(2 * s.network.latency.0),
-            origin_res,
+            links,
             origin_cap_bps: s.origin.capacity_bps as f64,
             metrics: Recorder::new(s.sample_interval.0, s.contents.len()),
             digest: Digest::default(),
@@ -505,13 +502,13 @@ impl Simulation {
 
     // ----- flows -------------------------------------------------------------------------
 
-    /// Request (the rest of) `piece` from `src` (a peer or [`ORIGIN`]) for `dst`; the bytes
+    /// Request (the rest of) `piece` from `src` for `dst`; the bytes
     /// start flowing one round trip later.
     /// `pipelined`: the request was sent while the previous piece from the same peer was
     /// still arriving (BitTorrent keeps block requests queued), so the bytes follow at once.
     pub(crate) fn request_flow(
         &mut self,
-        src: u32,
+        src: Source,
         dst: PeerId,
         piece: u32,
         offset: u64,
@@ -525,7 +522,7 @@ impl Simulation {
     /// already (or carried by sibling flows).
     fn request_bytes(
         &mut self,
-        src: u32,
+        src: Source,
         dst: PeerId,
         piece: u32,
         offset: u64,
@@ -574,14 +571,8 @@ impl Simulation {
         }
         fl.state = FlowState::Active;
         fl.last = self.now;
-        let (src, dst) = (fl.src, fl.dst);
-        let dst_res = 2 * dst + 1;
-        if src == ORIGIN {
-            let cap = fl.cap_bps;
-            self.net.add_flow(f, self.origin_res, dst_res, cap);
-        } else {
-            self.net.add_flow(f, 2 * src, dst_res, f64::INFINITY);
-        }
+        let (from, to) = (self.links.sender(fl.src), Links::down(fl.dst));
+        self.net.add_flow(f, from, to, fl.cap_bps);
     }
 
     fn release_flow(&mut self, f: u32) {
@@ -595,7 +586,7 @@ impl Simulation {
     fn deactivate(&mut self, f: u32) -> f64 {
         let fl = &self.flows[f as usize];
         let rate = fl.rate;
-        if fl.src == ORIGIN {
+        if fl.src == Source::Origin {
             let d = &mut self.peers[fl.dst as usize];
             if rate > 0.0 {
                 d.origin_rate_bps = rate;
@@ -609,35 +600,46 @@ impl Simulation {
     }
 
     /// Count `bytes` carried from `src` to `dst` on both sides.
-    pub(crate) fn credit(&mut self, src: u32, dst: PeerId, bytes: u64) {
+    pub(crate) fn credit(&mut self, src: Source, dst: PeerId, bytes: u64) {
         if bytes == 0 {
             return;
         }
-        if src == ORIGIN {
-            self.origin_up_bytes += bytes;
-            self.peers[dst as usize].down_origin_bytes += bytes;
-        } else {
-            self.peers[src as usize].up_bytes += bytes;
-            let d = &mut self.peers[dst as usize];
-            d.down_peer_bytes += bytes;
-            if let Some(ci) = d.conn_to(src) {
-                d.conns[ci].recv_window_bytes += bytes;
-                let rev = d.conns[ci].rev as usize;
-                self.peers[src as usize].conns[rev].sent_since_unchoke_bytes += bytes;
+        match src {
+            Source::Origin => {
+                self.origin_up_bytes += bytes;
+                self.peers[dst as usize].down_origin_bytes += bytes;
             }
+            Source::Peer(src) => self.credit_peer(src, dst, bytes),
+        }
+    }
+
+    /// Count `bytes` carried from peer `src` to `dst` on both sides.
+    fn credit_peer(&mut self, src: PeerId, dst: PeerId, bytes: u64) {
+        self.peers[src as usize].up_bytes += bytes;
+        let d = &mut self.peers[dst as usize];
+        d.down_peer_bytes += bytes;
+        if let Some(ci) = d.conn_to(src) {
+            d.conns[ci].recv_window_bytes += bytes;
+            let rev = d.conns[ci].rev as usize;
+            self.peers[src as usize].conns[rev].sent_since_unchoke_bytes += bytes;
         }
     }
 
     fn detach_flow(&mut self, f: u32) {
         let (src, dst) = (self.flows[f as usize].src, self.flows[f as usize].dst);
         let d = &mut self.peers[dst as usize];
-        if src == ORIGIN {
-            if let Some(k) = d.origin_flows.iter().position(|&x| x == f) {
-                d.origin_flows.swap_remove(k);
+        match src {
+            Source::Origin => {
+                if let Some(k) = d.origin_flows.iter().position(|&x| x == f) {
+                    d.origin_flows.swap_remove(k);
+                }
             }
-        } else if let Some(ci) = d.conn_to(src) {
-            if d.conns[ci].down_flow == f {
-                d.conns[ci].down_flow = NO_FLOW;
+            Source::Peer(src) => {
+                if let Some(ci) = d.conn_to(src) {
+                    if d.conns[ci].down_flow == Some(f) {
+                        d.conns[ci].down_flow = None;
+                    }
+                }
             }
         }
     }
@@ -662,16 +664,18 @@ impl Simulation {
             }
         }
         if self.peers[fl.dst as usize].state == PeerState::Leeching {
-            if fl.src == ORIGIN {
-                self.try_origin(fl.dst);
-            } else {
-                if let Some(ci) = self.peers[fl.dst as usize].conn_to(fl.src) {
-                    self.try_request(fl.dst, ci, true);
-                }
-                // `web-seed` looks at the origin again whenever the peers' side changes:
-                // an idle origin connection may now have a piece, or an endgame split.
-                if self.policy_of(fl.dst) == Policy::WebSeed {
-                    self.try_origin(fl.dst);
+            match fl.src {
+                Source::Origin => self.try_origin(fl.dst),
+                Source::Peer(src) => {
+                    if let Some(ci) = self.peers[fl.dst as usize].conn_to(src) {
+                        self.try_request(fl.dst, ci, true);
+                    }
+                    // `web-seed` looks at the origin again whenever the peers' side
+                    // changes: an idle origin connection may now have a piece, or an
+                    // endgame split.
+                    if self.policy_of(fl.dst) == Policy::WebSeed {
+                        self.try_origin(fl.dst);
+                    }
                 }
             }
         }
@@ -723,7 +727,7 @@ impl Simulation {
     /// `Some(content)` for a flow from the origin, `None` for a peer's.
     fn origin_content(&self, f: u32) -> Option<u32> {
         let fl = &self.flows[f as usize];
-        (fl.src == ORIGIN).then(|| self.peers[fl.dst as usize].content)
+        (fl.src == Source::Origin).then(|| self.peers[fl.dst as usize].content)
     }
 
     /// Move an active flow's deadline after its byte count or rate changed.
@@ -751,9 +755,8 @@ impl Simulation {
         for f in p
             .conns
             .iter()
-            .map(|c| c.down_flow)
+            .filter_map(|c| c.down_flow)
             .chain(p.origin_flows.iter().copied())
-            .filter(|&f| f != NO_FLOW)
         {
             let fl = &self.flows[f as usize];
             if !self.peers[u as usize].shows(d, fl.piece) {
@@ -774,7 +777,7 @@ impl Simulation {
         let piece = self.flows[f as usize].piece;
         self.flows[f as usize].bytes -= give;
         self.retime(f);
-        Some(self.request_bytes(u, d, piece, 0, give, false))
+        Some(self.request_bytes(Source::Peer(u), d, piece, 0, give, false))
     }
 
     /// Another flow (than `except`) bringing `piece` to `d`, if any (endgame siblings).
@@ -782,9 +785,9 @@ impl Simulation {
         let p = &self.peers[d as usize];
         p.conns
             .iter()
-            .map(|c| c.down_flow)
+            .filter_map(|c| c.down_flow)
             .chain(p.origin_flows.iter().copied())
-            .find(|&g| g != NO_FLOW && g != except && self.flows[g as usize].piece == piece)
+            .find(|&g| g != except && self.flows[g as usize].piece == piece)
     }
 
     /// Stop flow `f` now. The bytes already carried are counted. If an endgame sibling
@@ -888,7 +891,7 @@ impl Simulation {
             let fl = &mut self.flows[f as usize];
             let delta = new_rate - fl.rate;
             fl.rate = new_rate;
-            if fl.src == ORIGIN {
+            if fl.src == Source::Origin {
                 let c = self.peers[fl.dst as usize].content;
                 self.metrics.add_origin_rate(c, delta);
             }
