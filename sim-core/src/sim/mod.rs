@@ -53,13 +53,18 @@ const MIN_REANNOUNCE: SimDuration = SimDuration::from_secs(60);
 /// How often the progress callback is called, in dispatched events.
 const PROGRESS_EVERY: u64 = 1 << 14;
 
-/// Events of the queue. Flow completions live in the timer heap instead.
+/// What the engine dispatches. Every event but `FlowDone` goes through the event queue;
+/// a flow's completion is a deadline in the timer heap (it moves with the flow's rate),
+/// dispatched as `FlowDone` when it comes due.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Event {
     /// The `k`-th arrival of the workload.
     Arrive(u32),
-    /// A requested flow's first byte arrives: the flow joins the network.
+    /// A requested flow's first byte arrives: the flow joins the network
+    /// (flow id, generation of its slot).
     FlowStart(u32, u32),
+    /// A flow's last byte arrives (from the timer heap, never queued).
+    FlowDone(u32),
     /// Periodic choke/unchoke decision of a peer.
     Rechoke(PeerId),
     /// A peer announces to the tracker (`true` = the periodic announce).
@@ -80,10 +85,13 @@ pub(crate) enum Event {
 }
 
 impl Event {
+    /// The word this event mixes into the run digest (after the instant): a kind number
+    /// in the top byte, the arguments below it. Part of every pinned digest: never renumber.
     fn code(&self) -> u64 {
         match *self {
             Event::Arrive(k) => (1 << 56) | k as u64,
             Event::FlowStart(f, g) => (2 << 56) | ((g as u64) << 32) | f as u64,
+            Event::FlowDone(f) => (6 << 56) | f as u64,
             Event::Rechoke(p) => (3 << 56) | p as u64,
             Event::Announce(p, periodic) => (4 << 56) | ((periodic as u64) << 32) | p as u64,
             Event::Depart(p) => (5 << 56) | p as u64,
@@ -355,14 +363,12 @@ impl Simulation {
                 if let Some((t, f)) = self.timers.peek() {
                     if t == self.now {
                         self.timers.remove(f);
-                        self.note_event(6 << 56 | f as u64);
-                        self.on_flow_done(f);
+                        self.dispatch(Event::FlowDone(f));
                         continue;
                     }
                 }
                 if self.queue.peek_time() == Some(self.now) {
                     let (_, ev) = self.queue.pop().expect("peeked");
-                    self.note_event(ev.code());
                     self.dispatch(ev);
                     continue;
                 }
@@ -402,16 +408,15 @@ impl Simulation {
             && self.pending_restarts == 0
     }
 
-    fn note_event(&mut self, code: u64) {
+    /// Count `ev`, fold it into the run digest, and handle it.
+    fn dispatch(&mut self, ev: Event) {
         self.events += 1;
         self.digest.add(self.now.0);
-        self.digest.add(code);
-    }
-
-    fn dispatch(&mut self, ev: Event) {
+        self.digest.add(ev.code());
         match ev {
             Event::Arrive(k) => self.on_arrive(k),
             Event::FlowStart(f, gen) => self.on_flow_start(f, gen),
+            Event::FlowDone(f) => self.on_flow_done(f),
             Event::Rechoke(p) => self.on_rechoke(p),
             Event::Announce(p, periodic) => self.on_announce(p, periodic),
             Event::Depart(p) => self.depart(p),
