@@ -17,10 +17,14 @@
 //! content shifts ids but no one's draws.
 //!
 //! ## Flows
-//! A flow carries one piece (or the rest of a partially received piece) from a peer or the
-//! origin to a leecher. It is requested first: its bytes start one round trip
-//! (2 × latency) later. Its rate is set by the max-min fair [`Network`]; its completion is a
-//! deadline in a [`TimerHeap`] moved whenever its rate changes, so no stale events pile up.
+//! A flow carries one piece (or part of one: the rest of a partially received piece, or an
+//! endgame share) from a peer or the origin to a leecher. It is requested first: its bytes
+//! start one round trip (2 × latency) later, or at once when the request was pipelined
+//! behind the previous piece from the same peer. Its rate is set by the max-min fair
+//! [`Network`] (links laid out by `links.rs`); its completion is a deadline in a
+//! [`TimerHeap`], rounded up to `network.time_quantum` (1 µs by default: no rounding) and
+//! moved whenever its rate changes, so no stale events pile up. A deadline that comes due
+//! is dispatched as `Event::FlowDone`.
 
 mod audience;
 mod links;

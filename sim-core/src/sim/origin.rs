@@ -7,7 +7,7 @@
 //! | policy | uses the origin for | source |
 //! | --- | --- | --- |
 //! | `web-seed` (default) | any piece nobody is fetching for the client yet, whenever its peers cannot deliver one sooner (the estimate below); in the endgame, part of the slowest outstanding piece | BEP 19: the web seed "acts as a permanently unchoked seed"; libtorrent's `web_peer_connection` asks a web seed for pieces through the same piece picker as peers; BitTorrent DNA drew from the web server and peers at once |
-//! | `peers-first` | pieces no peer currently unchoking the client holds; and, when those peers cannot deliver all the pieces they hold within `client.peer_wait`, their pieces too | the strict reading: the web seed as the last resort of the unchoked set (this simulator's `web-seed` until issue 7) |
+//! | `peers-first` | pieces no peer currently unchoking the client holds; and, when those peers cannot deliver all the pieces they hold within `client.peer_wait`, their pieces too | the strict reading: the web seed as the last resort of the unchoked set (`web-seed`'s rule before "BEP 19 web-seed default" in CHANGELOG.md) |
 //! | `fallback` | pieces no neighbour able to upload holds | P2P first, origin as last resort |
 //! | `rate-target` | the shortfall between a target rate and what peers gave over the last rechoke period (the flow is capped at the shortfall); pieces no unchoking peer holds first | BitTorrent DNA per-object QoS |
 //! | `http-first` | the first K pieces (in order) or the first T seconds, peers unused; then as `fallback` | fast start of P2P CDNs |

@@ -8,9 +8,10 @@
 //!   connections; seeds accept them. Two seeds drop their connection (nothing to trade).
 //! - **Piece selection**: strict priority to finish a partially received piece; random
 //!   pieces while the peer holds fewer than `random_first_pieces`; then rarest-first over
-//!   the neighbours' availability, ties broken at random; endgame: once every missing piece
-//!   is requested, request them again from other unchoking peers and cancel the duplicates
-//!   when the first copy arrives.
+//!   the neighbours' availability, ties broken at random; endgame (BEP 3): once every
+//!   missing piece is requested, an unchoking neighbour with nothing to send takes over half
+//!   of the blocks still outstanding in the largest in-flight piece it holds
+//!   (`Simulation::endgame_split`), so no byte is fetched twice.
 //! - **Choking (leechers)**: every `rechoke_interval` a leecher unchokes the `upload_slots`
 //!   interested neighbours that sent it the most in the last period (tit-for-tat), and
 //!   `optimistic_slots` more at random, moved every `optimistic_interval`. A slot that frees
@@ -56,8 +57,8 @@
 //! - **Super-seeding** (BEP 16, `[[seeds]] super_seeding`): see `superseed.rs`.
 //! - **Requests**: one piece at a time per connection; the first request after an unchoke
 //!   costs a round trip; later requests are pipelined behind the current piece (BitTorrent
-//!   keeps several block requests outstanding), modelled as the next piece starting one
-//!   round trip after it is requested.
+//!   keeps several block requests outstanding), modelled as the next piece's bytes
+//!   starting the instant the previous piece from the same peer completes.
 
 use super::{Event, FlowState, Links, Simulation, Source};
 use crate::bitset::for_each_bit;
