@@ -167,9 +167,9 @@ pub struct Peer {
     /// Since when the patience has been running (the machine was last switched on or the
     /// attempt started).
     pub waiting_since: SimTime,
-    /// When the user gives up if nothing changes ([`SimTime::NEVER`] while not waiting);
+    /// When the user gives up if nothing changes (`None` while not waiting);
     /// an `Abandon` event for another instant is stale.
-    pub abandon_at: SimTime,
+    pub abandon_at: Option<SimTime>,
     /// A chain of session events (machine off / on) is scheduled.
     pub session_alive: bool,
     /// Pieces an abandoned download keeps for a restart that resumes.
@@ -228,7 +228,7 @@ impl Peer {
             restarts: 0,
             patience: None,
             waiting_since: arrival,
-            abandon_at: SimTime::NEVER,
+            abandon_at: None,
             session_alive: false,
             kept: None,
             rechoke_alive: false,

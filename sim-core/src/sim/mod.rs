@@ -428,7 +428,7 @@ impl Simulation {
             Event::GoOnline(p) => self.on_go_online(p),
             Event::Abandon(p) => {
                 let peer = &self.peers[p as usize];
-                if peer.state == PeerState::Leeching && peer.abandon_at == self.now {
+                if peer.state == PeerState::Leeching && peer.abandon_at == Some(self.now) {
                     self.abandon(p);
                 }
             }
