@@ -48,7 +48,8 @@
 //!
 //! Engine, [`Scenario`] → [`RunOutput`]:
 //! - `workload`: the arrivals (instant, class, content) a run starts from.
-//! - `sim/mod.rs`: [`Simulation`]: event order, flows, the run loop, the end of the run.
+//! - `sim/mod.rs`: [`Simulation`]: events and their order, the run loop, the end of the run.
+//! - `sim/flows.rs`: one transfer from request to last byte; exact byte counts; endgame.
 //! - `sim/links.rs`: where each link sits among the network's resources; flow sources.
 //! - `sim/audience.rs`: who each arriving peer is (caps, P2P client, NAT, patience).
 //! - `sim/swarm.rs`: BitTorrent: peer set, piece selection, choking, requests.
