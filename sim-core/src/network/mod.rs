@@ -1,5 +1,8 @@
 //! Flow-level network model: max-min fair sharing of link capacities.
 //!
+//! One algorithm in one file (about 1,100 lines): the incremental max-min solver and its
+//! checks. Its plain twin, for tests, is `reference.rs`.
+//!
 //! Every host has an upload link and a download link (resources with a capacity in
 //! bits/s); the origin has one egress resource (the simulator's layout of them:
 //! `sim/links.rs`). A transfer is a *flow* crossing two resources (the sender's upload,
