@@ -3,7 +3,76 @@
 //! Clients fetch a file from an HTTP origin and from each other (BitTorrent mechanics),
 //! introduced by a central tracker. The crate models peers with upload/download caps,
 //! flow-level max-min fair bandwidth sharing, piece selection, choking, the origin and the
-//! tracker, and reports offload, origin load and download times.
+//! tracker, and reports offload, origin load and download times. What is simulated and
+//! from which sources: `docs/model.md`; what it is checked against: `docs/validation.md`.
+//!
+//! ## The pipeline
+//!
+//! ```text
+//! scenario text (TOML) + `--set key=value` overrides
+//!   │  scenario::load: toml_edit keeps every span, so errors name file:line and key path
+//!   ▼
+//! raw structs (scenario/raw.rs): the tables as written, units parsed (units.rs)
+//!   │  scenario::load resolves: defaults, the catalog (scenario/catalog.rs), checks
+//!   ▼
+//! Scenario (scenario/model.rs): resolved and typed; bits/s, bytes, microseconds
+//!   │  Simulation::new: arrivals (workload.rs), each peer drawn (sim/audience.rs),
+//!   │  links, trackers and initial seeds placed
+//!   ▼
+//! Simulation (sim/): the event loop, until no leecher is left or to come, or max_time
+//!   │  Simulation::run → Simulation::finish → report::build
+//!   ▼
+//! RunOutput (report.rs): summary, time series, per-peer records, event digest
+//!   │  exporters
+//!   ▼
+//! summary.json, timeseries.csv, peers.csv and the text summary (report.rs);
+//! summary.svg and perf.json are drawn and written by the binary (bin/src/)
+//! ```
+//!
+//! [`run`] and [`run_seeds`] do the last three steps; `swarmsim run` (bin/) all of them.
+//!
+//! ## Modules by stage
+//!
+//! Foundations, used by every stage:
+//! - `time`: simulated time in integer microseconds ([`time::SimTime`], [`time::SimDuration`]).
+//! - `units`: sizes, rates, durations and arrival rates of the scenario language, exact.
+//! - `rng`: seeded random streams, keyed by who draws rather than by position.
+//! - `digest`: the FNV-1a hash of every dispatched event (the run's fingerprint).
+//!
+//! Scenario, text → [`Scenario`]:
+//! - `scenario/mod.rs`: the entry point; re-exports the resolved types.
+//! - `scenario/raw.rs`: the file as written, serde structs mirroring the TOML tables.
+//! - `scenario/load.rs`: overrides and error locations, resolution, `validate`'s text.
+//! - `scenario/catalog.rs`: the contents, their policies, how demand splits among them.
+//! - `scenario/model.rs`: the resolved types the engine runs.
+//!
+//! Engine, [`Scenario`] → [`RunOutput`]:
+//! - `workload`: the arrivals (instant, class, content) a run starts from.
+//! - `sim/mod.rs`: [`Simulation`]: events and their order, the run loop, the end of the run.
+//! - `sim/flows.rs`: one transfer from request to last byte; exact byte counts; endgame.
+//! - `sim/links.rs`: where each link sits among the network's resources; flow sources.
+//! - `sim/audience.rs`: who each arriving peer is (caps, P2P client, NAT, patience).
+//! - `sim/swarm.rs`: BitTorrent: peer set, piece selection, choking, requests.
+//! - `sim/superseed.rs`: BEP 16 super-seeding.
+//! - `sim/origin.rs`: the HTTP origin and the hybrid policies that use it.
+//! - `sim/sessions.rs`: users' machines going offline and coming back.
+//! - `sim/patience.rs`: users abandoning downloads and restarting them.
+//! - `network/mod.rs`: max-min fair sharing of link capacities, re-shared incrementally.
+//! - `network/reference.rs`: the plain solver the incremental one is tested against.
+//! - `peer`: one peer's state: pieces, connections, byte counters.
+//! - `tracker`: a content's member list and its answers to announces.
+//! - `queue`: the event queue (FIFO among equal times) and the flows' deadline heap.
+//! - `bitset`: sets of piece indices.
+//! - `pick`: the lowest key among candidates, ties at random, in one pass.
+//! - `metrics`: bytes per sample interval and billing sample, origin peak, peer counts.
+//!
+//! Results, [`RunOutput`] → files:
+//! - `report`: [`RunOutput`] and [`Summary`], the tallies and the exporters.
+//! - `cost`: the origin's bill, by volume tiers and by 95th percentile.
+//! - `bounds`: closed-form ground truth (Kumar–Ross and others) reported beside a run.
+//!
+//! Beside the simulator:
+//! - `fluid`: the Qiu–Srikant fluid model (`swarmsim fluid`).
 #![warn(missing_docs)]
 
 pub mod bitset;

@@ -8,15 +8,12 @@
 use std::collections::BTreeMap;
 
 use crate::bitset::BitSet;
+use crate::network::FlowId;
 use crate::rng::StreamRng;
 use crate::time::{SimDuration, SimTime};
 
 /// Index of a peer in the simulation.
 pub type PeerId = u32;
-/// "No flow" marker in connection slots.
-pub const NO_FLOW: u32 = u32::MAX;
-/// "No peer" marker.
-pub const NO_PEER: u32 = u32::MAX;
 
 /// Life cycle of a peer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,8 +52,8 @@ pub struct Conn {
     pub they_choke: bool,
     /// Pieces the neighbour has that I lack (I am interested while > 0).
     pub lacking: u32,
-    /// The flow bringing me a piece from the neighbour, or [`NO_FLOW`].
-    pub down_flow: u32,
+    /// The flow bringing me a piece from the neighbour, if any.
+    pub down_flow: Option<FlowId>,
     /// Bytes I received from the neighbour in the current rechoke period (tit-for-tat).
     pub recv_window_bytes: u64,
     /// When I last unchoked the neighbour (the seed chokers' rotation).
@@ -170,9 +167,9 @@ pub struct Peer {
     /// Since when the patience has been running (the machine was last switched on or the
     /// attempt started).
     pub waiting_since: SimTime,
-    /// When the user gives up if nothing changes ([`SimTime::NEVER`] while not waiting);
+    /// When the user gives up if nothing changes (`None` while not waiting);
     /// an `Abandon` event for another instant is stale.
-    pub abandon_at: SimTime,
+    pub abandon_at: Option<SimTime>,
     /// A chain of session events (machine off / on) is scheduled.
     pub session_alive: bool,
     /// Pieces an abandoned download keeps for a restart that resumes.
@@ -231,7 +228,7 @@ impl Peer {
             restarts: 0,
             patience: None,
             waiting_since: arrival,
-            abandon_at: SimTime::NEVER,
+            abandon_at: None,
             session_alive: false,
             kept: None,
             rechoke_alive: false,

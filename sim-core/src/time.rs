@@ -2,6 +2,8 @@
 //!
 //! Ordering of events relies only on [`SimTime`] (an integer) and a sequence number, so
 //! two runs of the same scenario order their events identically on every machine.
+//! Parsing durations from scenario text lives in [`crate::units`], which depends on this
+//! module (never the other way round).
 
 use serde::Serialize;
 
@@ -78,10 +80,56 @@ impl SimDuration {
     }
 }
 
+/// Writes a duration short and readable: `"0s"`, `"250us"`, `"1.5ms"`, `"250ms"`,
+/// `"2.5s"`, `"1h 2min 3s"`, `"30d"`. Days are the largest unit. The text is exact (every
+/// microsecond shows) and [`crate::units::parse_duration`] reads it back. Honours width
+/// and alignment.
 impl std::fmt::Display for SimDuration {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        crate::units::fmt_duration(*self, f)
+        f.pad(&duration_text(*self))
     }
+}
+
+/// `us` microseconds as `"<int>.<frac>"` in units of `unit_us`, trailing zeros removed.
+fn decimal_text(us: u64, unit_us: u64) -> String {
+    let int = us / unit_us;
+    let frac = us % unit_us;
+    if frac == 0 {
+        return int.to_string();
+    }
+    let width = unit_us.ilog10() as usize;
+    let digits = format!("{frac:0width$}");
+    format!("{int}.{}", digits.trim_end_matches('0'))
+}
+
+/// The text of [`SimDuration`]'s `Display`.
+fn duration_text(d: SimDuration) -> String {
+    let us = d.as_us();
+    if us == 0 {
+        return "0s".to_string();
+    }
+    if us < 1_000 {
+        return format!("{us}us");
+    }
+    if us < US_PER_S {
+        return format!("{}ms", decimal_text(us, 1_000));
+    }
+    let mut parts = Vec::new();
+    let mut rest = us;
+    for (name, unit) in [
+        ("d", 86_400 * US_PER_S),
+        ("h", 3_600 * US_PER_S),
+        ("min", 60 * US_PER_S),
+    ] {
+        if rest >= unit {
+            parts.push(format!("{}{name}", rest / unit));
+            rest %= unit;
+        }
+    }
+    if rest > 0 {
+        parts.push(format!("{}s", decimal_text(rest, US_PER_S)));
+    }
+    parts.join(" ")
 }
 
 #[cfg(test)]

@@ -14,9 +14,7 @@
 //! examples, and quotes what was given: `expected a rate with a unit, e.g. "8Mbps" or
 //! "10MB/s", got "8"`.
 
-use std::fmt;
-
-use crate::time::{SimDuration, US_PER_S};
+use crate::time::SimDuration;
 
 /// What a size looks like; used in error messages.
 pub(crate) const SIZE_EXPECTED: &str = "a size with a unit, e.g. \"414MB\" or \"256KiB\"";
@@ -220,7 +218,7 @@ pub fn parse_rate_bps(text: &str) -> Result<u64, String> {
 }
 
 /// Parses a duration: `"100us"`, `"5ms"`, `"10s"`, `"30min"`, `"2h"`, `"1d"`, `"1.5h"`,
-/// `"2w"` (weeks), or a sum of such terms as written by [`fmt_duration`] (`"1h 30min"`).
+/// `"2w"` (weeks), or a sum of such terms as [`SimDuration`]'s `Display` writes them (`"1h 30min"`).
 ///
 /// Rounded to the nearest microsecond. A bare number is an error.
 pub fn parse_duration(text: &str) -> Result<SimDuration, String> {
@@ -279,54 +277,6 @@ pub fn parse_per_second(text: &str) -> Result<f64, String> {
         return Ok(0.0);
     }
     Ok(value.to_f64() / seconds)
-}
-
-/// Writes a duration short and readable: `"0s"`, `"250us"`, `"1.5ms"`, `"250ms"`,
-/// `"2.5s"`, `"1h 2min 3s"`, `"30d"`. Days are the largest unit. The text is exact (every
-/// microsecond shows) and [`parse_duration`] reads it back. Honours width and alignment.
-pub fn fmt_duration(d: SimDuration, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-    f.pad(&duration_text(d))
-}
-
-/// `us` microseconds as `"<int>.<frac>"` in units of `unit_us`, trailing zeros removed.
-fn decimal_text(us: u64, unit_us: u64) -> String {
-    let int = us / unit_us;
-    let frac = us % unit_us;
-    if frac == 0 {
-        return int.to_string();
-    }
-    let width = unit_us.ilog10() as usize;
-    let digits = format!("{frac:0width$}");
-    format!("{int}.{}", digits.trim_end_matches('0'))
-}
-
-fn duration_text(d: SimDuration) -> String {
-    let us = d.as_us();
-    if us == 0 {
-        return "0s".to_string();
-    }
-    if us < 1_000 {
-        return format!("{us}us");
-    }
-    if us < US_PER_S {
-        return format!("{}ms", decimal_text(us, 1_000));
-    }
-    let mut parts = Vec::new();
-    let mut rest = us;
-    for (name, unit) in [
-        ("d", 86_400 * US_PER_S),
-        ("h", 3_600 * US_PER_S),
-        ("min", 60 * US_PER_S),
-    ] {
-        if rest >= unit {
-            parts.push(format!("{}{name}", rest / unit));
-            rest %= unit;
-        }
-    }
-    if rest > 0 {
-        parts.push(format!("{}s", decimal_text(rest, US_PER_S)));
-    }
-    parts.join(" ")
 }
 
 /// Formats a byte count with a decimal unit and one decimal at most: `"100 B"`,

@@ -1,9 +1,13 @@
 //! Flow-level network model: max-min fair sharing of link capacities.
 //!
+//! One algorithm in one file (about 1,100 lines): the incremental max-min solver and its
+//! checks. Its plain twin, for tests, is `reference.rs`.
+//!
 //! Every host has an upload link and a download link (resources with a capacity in
-//! bits/s); the origin has one egress resource. A transfer is a *flow* crossing two
-//! resources (the sender's upload, the receiver's download) with an optional per-flow cap
-//! (the origin's per-connection throughput). Rates are the max-min fair allocation, computed
+//! bits/s); the origin has one egress resource (the simulator's layout of them:
+//! `sim/links.rs`). A transfer is a *flow* crossing two resources (the sender's upload,
+//! the receiver's download) with an optional per-flow cap (the origin's per-connection
+//! throughput). Rates are the max-min fair allocation, computed
 //! by progressive filling as in SimGrid's flow model (Velho et al., "On the validity of
 //! flow-level TCP network models for grid and cloud simulations", TOMACS 2013), and are
 //! recomputed whenever a flow starts or ends.

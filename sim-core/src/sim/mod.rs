@@ -17,12 +17,18 @@
 //! content shifts ids but no one's draws.
 //!
 //! ## Flows
-//! A flow carries one piece (or the rest of a partially received piece) from a peer or the
-//! origin to a leecher. It is requested first: its bytes start one round trip
-//! (2 × latency) later. Its rate is set by the max-min fair [`Network`]; its completion is a
-//! deadline in a [`TimerHeap`] moved whenever its rate changes, so no stale events pile up.
+//! A flow carries one piece (or part of one: the rest of a partially received piece, or an
+//! endgame share) from a peer or the origin to a leecher. It is requested first: its bytes
+//! start one round trip (2 × latency) later, or at once when the request was pipelined
+//! behind the previous piece from the same peer. Its rate is set by the max-min fair
+//! [`Network`] (links laid out by `links.rs`); its completion is a deadline in a
+//! [`TimerHeap`], rounded up to `network.time_quantum` (1 µs by default: no rounding) and
+//! moved whenever its rate changes, so no stale events pile up. A deadline that comes due
+//! is dispatched as `Event::FlowDone`. The code: `flows.rs`.
 
 mod audience;
+mod flows;
+mod links;
 mod origin;
 mod patience;
 mod sessions;
@@ -33,7 +39,7 @@ use crate::bounds;
 use crate::digest::Digest;
 use crate::metrics::Recorder;
 use crate::network::Network;
-use crate::peer::{Peer, PeerId, PeerState, NO_FLOW};
+use crate::peer::{Peer, PeerId, PeerState};
 use crate::queue::{EventQueue, TimerHeap};
 use crate::report::{self, RunOutput};
 use crate::rng::{name_key, seed_stream_id, StreamKind, StreamRng};
@@ -43,9 +49,9 @@ use crate::tracker::Tracker;
 use crate::workload::{self, Arrival};
 
 pub use audience::{draw_audience, DrawnPeer};
+pub(crate) use flows::{Flow, FlowState};
+pub(crate) use links::{Links, Source};
 
-/// Source id of flows served by the origin.
-pub(crate) const ORIGIN: u32 = u32::MAX;
 /// Download cap given to initial seeds (they never download).
 const SEED_DOWN_BPS: f64 = 1e15;
 /// Shortest time between two announces of the same peer (a tracker's "min interval").
@@ -53,13 +59,18 @@ const MIN_REANNOUNCE: SimDuration = SimDuration::from_secs(60);
 /// How often the progress callback is called, in dispatched events.
 const PROGRESS_EVERY: u64 = 1 << 14;
 
-/// Events of the queue. Flow completions live in the timer heap instead.
+/// What the engine dispatches. Every event but `FlowDone` goes through the event queue;
+/// a flow's completion is a deadline in the timer heap (it moves with the flow's rate),
+/// dispatched as `FlowDone` when it comes due.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Event {
     /// The `k`-th arrival of the workload.
     Arrive(u32),
-    /// A requested flow's first byte arrives: the flow joins the network.
+    /// A requested flow's first byte arrives: the flow joins the network
+    /// (flow id, generation of its slot).
     FlowStart(u32, u32),
+    /// A flow's last byte arrives (from the timer heap, never queued).
+    FlowDone(u32),
     /// Periodic choke/unchoke decision of a peer.
     Rechoke(PeerId),
     /// A peer announces to the tracker (`true` = the periodic announce).
@@ -80,10 +91,13 @@ pub(crate) enum Event {
 }
 
 impl Event {
+    /// The word this event mixes into the run digest (after the instant): a kind number
+    /// in the top byte, the arguments below it. Part of every pinned digest: never renumber.
     fn code(&self) -> u64 {
         match *self {
             Event::Arrive(k) => (1 << 56) | k as u64,
             Event::FlowStart(f, g) => (2 << 56) | ((g as u64) << 32) | f as u64,
+            Event::FlowDone(f) => (6 << 56) | f as u64,
             Event::Rechoke(p) => (3 << 56) | p as u64,
             Event::Announce(p, periodic) => (4 << 56) | ((periodic as u64) << 32) | p as u64,
             Event::Depart(p) => (5 << 56) | p as u64,
@@ -94,37 +108,6 @@ impl Event {
             Event::Restart(p) => (11 << 56) | p as u64,
         }
     }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum FlowState {
-    Free,
-    Pending,
-    Active,
-}
-
-/// One transfer of (the rest of) a piece.
-#[derive(Debug, Clone)]
-pub(crate) struct Flow {
-    pub src: u32,
-    pub dst: PeerId,
-    pub piece: u32,
-    /// Bytes of the piece the receiver already had when this flow was requested.
-    pub offset: u64,
-    /// Bytes this flow carries.
-    pub bytes: u64,
-    /// Bytes carried up to `last` (exact progress of the fluid transfer).
-    pub done: f64,
-    /// Of those, whole bytes already recorded in the traffic figures (at most
-    /// `bytes - 1` until the flow completes, when the rest is recorded).
-    pub recorded: u64,
-    /// Current rate, bits/s.
-    pub rate: f64,
-    pub last: SimTime,
-    pub state: FlowState,
-    pub gen: u32,
-    /// Per-flow rate cap, bits/s (origin connections; infinite for peer flows).
-    pub cap_bps: f64,
 }
 
 /// Progress report passed to the caller's callback during a run.
@@ -159,7 +142,8 @@ pub struct Simulation {
     /// Piece count of each content.
     pub(crate) piece_counts: Vec<u32>,
     pub(crate) rtt: SimDuration,
-    pub(crate) origin_res: u32,
+    /// Where each link sits among the network's resources.
+    pub(crate) links: Links,
     pub(crate) origin_cap_bps: f64,
     pub(crate) metrics: Recorder,
     digest: Digest,
@@ -252,13 +236,8 @@ impl Simulation {
                 StreamRng::new(s.seed, StreamKind::Tracker, name_key(name)),
             ));
         }
-        let mut caps = Vec::with_capacity(2 * n + 1);
-        for p in &peers {
-            caps.push(p.up_bps);
-            caps.push(p.down_bps);
-        }
-        caps.push(s.origin.capacity_bps as f64);
-        let origin_res = (2 * n) as u32;
+        let links = Links::new(n);
+        let caps = links.capacities(&peers, s.origin.capacity_bps as f64);
         let mut sim = Simulation {
             now: SimTime::ZERO,
             queue: EventQueue::default(),
@@ -270,7 +249,7 @@ impl Simulation {
             initial_seeds,
             piece_counts,
             rtt: SimDuration(2 * s.network.latency.0),
-            origin_res,
+            links,
             origin_cap_bps: s.origin.capacity_bps as f64,
             metrics: Recorder::new(s.sample_interval.0, s.contents.len()),
             digest: Digest::default(),
@@ -358,14 +337,12 @@ impl Simulation {
                 if let Some((t, f)) = self.timers.peek() {
                     if t == self.now {
                         self.timers.remove(f);
-                        self.note_event(6 << 56 | f as u64);
-                        self.on_flow_done(f);
+                        self.dispatch(Event::FlowDone(f));
                         continue;
                     }
                 }
                 if self.queue.peek_time() == Some(self.now) {
                     let (_, ev) = self.queue.pop().expect("peeked");
-                    self.note_event(ev.code());
                     self.dispatch(ev);
                     continue;
                 }
@@ -405,16 +382,15 @@ impl Simulation {
             && self.pending_restarts == 0
     }
 
-    fn note_event(&mut self, code: u64) {
+    /// Count `ev`, fold it into the run digest, and handle it.
+    fn dispatch(&mut self, ev: Event) {
         self.events += 1;
         self.digest.add(self.now.0);
-        self.digest.add(code);
-    }
-
-    fn dispatch(&mut self, ev: Event) {
+        self.digest.add(ev.code());
         match ev {
             Event::Arrive(k) => self.on_arrive(k),
             Event::FlowStart(f, gen) => self.on_flow_start(f, gen),
+            Event::FlowDone(f) => self.on_flow_done(f),
             Event::Rechoke(p) => self.on_rechoke(p),
             Event::Announce(p, periodic) => self.on_announce(p, periodic),
             Event::Depart(p) => self.depart(p),
@@ -422,7 +398,7 @@ impl Simulation {
             Event::GoOnline(p) => self.on_go_online(p),
             Event::Abandon(p) => {
                 let peer = &self.peers[p as usize];
-                if peer.state == PeerState::Leeching && peer.abandon_at == self.now {
+                if peer.state == PeerState::Leeching && peer.abandon_at == Some(self.now) {
                     self.abandon(p);
                 }
             }
@@ -503,338 +479,6 @@ impl Simulation {
         self.try_origin(p);
     }
 
-    // ----- flows -------------------------------------------------------------------------
-
-    /// Request (the rest of) `piece` from `src` (a peer or [`ORIGIN`]) for `dst`; the bytes
-    /// start flowing one round trip later.
-    /// `pipelined`: the request was sent while the previous piece from the same peer was
-    /// still arriving (BitTorrent keeps block requests queued), so the bytes follow at once.
-    pub(crate) fn request_flow(
-        &mut self,
-        src: u32,
-        dst: PeerId,
-        piece: u32,
-        offset: u64,
-        pipelined: bool,
-    ) -> u32 {
-        let bytes = self.content_of(dst).piece_bytes(piece) - offset;
-        self.request_bytes(src, dst, piece, offset, bytes, pipelined)
-    }
-
-    /// Request `bytes` of `piece` from `src` for `dst`, `offset` bytes of it being held
-    /// already (or carried by sibling flows).
-    fn request_bytes(
-        &mut self,
-        src: u32,
-        dst: PeerId,
-        piece: u32,
-        offset: u64,
-        bytes: u64,
-        pipelined: bool,
-    ) -> u32 {
-        let flow = Flow {
-            src,
-            dst,
-            piece,
-            offset,
-            bytes,
-            done: 0.0,
-            recorded: 0,
-            rate: 0.0,
-            last: self.now,
-            state: FlowState::Pending,
-            gen: 0,
-            cap_bps: f64::INFINITY,
-        };
-        let id = match self.free_flows.pop() {
-            Some(id) => {
-                let gen = self.flows[id as usize].gen;
-                self.flows[id as usize] = Flow { gen, ..flow };
-                id
-            }
-            None => {
-                self.flows.push(flow);
-                (self.flows.len() - 1) as u32
-            }
-        };
-        let gen = self.flows[id as usize].gen;
-        if pipelined {
-            self.on_flow_start(id, gen);
-        } else {
-            self.queue
-                .push(self.now.after(self.rtt), Event::FlowStart(id, gen));
-        }
-        id
-    }
-
-    fn on_flow_start(&mut self, f: u32, gen: u32) {
-        let fl = &mut self.flows[f as usize];
-        if fl.gen != gen || fl.state != FlowState::Pending {
-            return; // cancelled while the request was in flight
-        }
-        fl.state = FlowState::Active;
-        fl.last = self.now;
-        let (src, dst) = (fl.src, fl.dst);
-        let dst_res = 2 * dst + 1;
-        if src == ORIGIN {
-            let cap = fl.cap_bps;
-            self.net.add_flow(f, self.origin_res, dst_res, cap);
-        } else {
-            self.net.add_flow(f, 2 * src, dst_res, f64::INFINITY);
-        }
-    }
-
-    fn release_flow(&mut self, f: u32) {
-        let fl = &mut self.flows[f as usize];
-        fl.state = FlowState::Free;
-        fl.gen = fl.gen.wrapping_add(1);
-        self.free_flows.push(f);
-    }
-
-    /// Take an active flow out of the network; returns its rate.
-    fn deactivate(&mut self, f: u32) -> f64 {
-        let fl = &self.flows[f as usize];
-        let rate = fl.rate;
-        if fl.src == ORIGIN {
-            let d = &mut self.peers[fl.dst as usize];
-            if rate > 0.0 {
-                d.origin_rate_bps = rate;
-            }
-            let c = d.content;
-            self.metrics.add_origin_rate(c, -rate);
-        }
-        self.net.remove_flow(f);
-        self.timers.remove(f);
-        rate
-    }
-
-    /// Count `bytes` carried from `src` to `dst` on both sides.
-    pub(crate) fn credit(&mut self, src: u32, dst: PeerId, bytes: u64) {
-        if bytes == 0 {
-            return;
-        }
-        if src == ORIGIN {
-            self.origin_up_bytes += bytes;
-            self.peers[dst as usize].down_origin_bytes += bytes;
-        } else {
-            self.peers[src as usize].up_bytes += bytes;
-            let d = &mut self.peers[dst as usize];
-            d.down_peer_bytes += bytes;
-            if let Some(ci) = d.conn_to(src) {
-                d.conns[ci].recv_window_bytes += bytes;
-                let rev = d.conns[ci].rev as usize;
-                self.peers[src as usize].conns[rev].sent_since_unchoke_bytes += bytes;
-            }
-        }
-    }
-
-    fn detach_flow(&mut self, f: u32) {
-        let (src, dst) = (self.flows[f as usize].src, self.flows[f as usize].dst);
-        let d = &mut self.peers[dst as usize];
-        if src == ORIGIN {
-            if let Some(k) = d.origin_flows.iter().position(|&x| x == f) {
-                d.origin_flows.swap_remove(k);
-            }
-        } else if let Some(ci) = d.conn_to(src) {
-            if d.conns[ci].down_flow == f {
-                d.conns[ci].down_flow = NO_FLOW;
-            }
-        }
-    }
-
-    fn on_flow_done(&mut self, f: u32) {
-        debug_assert_eq!(self.flows[f as usize].state, FlowState::Active);
-        self.record_last_stretch(f);
-        self.deactivate(f);
-        let fl = self.flows[f as usize].clone();
-        self.credit(fl.src, fl.dst, fl.bytes);
-        self.detach_flow(f);
-        self.release_flow(f);
-        match self.sibling_flow(fl.dst, fl.piece, f) {
-            // Endgame: the rest of the piece is still coming from elsewhere.
-            Some(g) => self.flows[g as usize].offset += fl.offset + fl.bytes,
-            None => {
-                debug_assert_eq!(
-                    fl.offset + fl.bytes,
-                    self.content_of(fl.dst).piece_bytes(fl.piece)
-                );
-                self.complete_piece(fl.dst, fl.piece);
-            }
-        }
-        if self.peers[fl.dst as usize].state == PeerState::Leeching {
-            if fl.src == ORIGIN {
-                self.try_origin(fl.dst);
-            } else {
-                if let Some(ci) = self.peers[fl.dst as usize].conn_to(fl.src) {
-                    self.try_request(fl.dst, ci, true);
-                }
-                // `web-seed` looks at the origin again whenever the peers' side changes:
-                // an idle origin connection may now have a piece, or an endgame split.
-                if self.policy_of(fl.dst) == Policy::WebSeed {
-                    self.try_origin(fl.dst);
-                }
-            }
-        }
-    }
-
-    /// Round a completion instant up to the scenario's time quantum.
-    fn quantize(&self, t: SimTime) -> SimTime {
-        let q = self.s.network.time_quantum.0.max(1);
-        SimTime(t.0.div_ceil(q).saturating_mul(q))
-    }
-
-    /// Bring an active flow's byte count up to now, and record the whole bytes it moved
-    /// since its last rate change in the traffic figures, at the time they moved.
-    fn catch_up(&mut self, f: u32) {
-        let now = self.now;
-        let fl = &mut self.flows[f as usize];
-        if fl.state != FlowState::Active {
-            return;
-        }
-        let from = fl.last;
-        fl.done += fl.rate * now.since(from).as_secs_f64() / 8.0;
-        fl.last = now;
-        let whole = (fl.done.floor() as u64).min(fl.bytes.saturating_sub(1));
-        if whole > fl.recorded {
-            let moved = whole - fl.recorded;
-            fl.recorded = whole;
-            let origin = self.origin_content(f);
-            self.metrics.record(origin, from, now, moved);
-        }
-    }
-
-    /// The flow's last byte arrived: record the bytes not yet recorded over the stretch
-    /// from its last rate change to the instant the fluid transfer actually ended (the
-    /// completion event may come later, rounded up to the time quantum).
-    fn record_last_stretch(&mut self, f: u32) {
-        let fl = &mut self.flows[f as usize];
-        let left_bytes = fl.bytes - fl.recorded;
-        let left_s = (fl.bytes as f64 - fl.done).max(0.0) * 8.0 / fl.rate.max(f64::MIN_POSITIVE);
-        let ended = fl
-            .last
-            .after(SimDuration::from_secs_f64_ceil(left_s))
-            .min(self.now);
-        let from = fl.last.min(ended);
-        fl.recorded = fl.bytes;
-        let origin = self.origin_content(f);
-        self.metrics.record(origin, from, ended, left_bytes);
-    }
-
-    /// `Some(content)` for a flow from the origin, `None` for a peer's.
-    fn origin_content(&self, f: u32) -> Option<u32> {
-        let fl = &self.flows[f as usize];
-        (fl.src == ORIGIN).then(|| self.peers[fl.dst as usize].content)
-    }
-
-    /// Move an active flow's deadline after its byte count or rate changed.
-    fn retime(&mut self, f: u32) {
-        let fl = &self.flows[f as usize];
-        if fl.state == FlowState::Active && fl.rate > 0.0 {
-            let left_bits = (fl.bytes as f64 - fl.done).max(0.0) * 8.0;
-            let t = self.quantize(
-                self.now
-                    .after(SimDuration::from_secs_f64_ceil(left_bits / fl.rate)),
-            );
-            self.timers.set(f, t);
-        }
-    }
-
-    /// Endgame (BEP 3): `d` has requested every missing piece, and `u` unchokes it. Rather
-    /// than fetching a whole duplicate, `d` asks `u` for half of the blocks still
-    /// outstanding in its largest in-flight piece that `u` holds, as a client requesting
-    /// the remaining 16 KiB blocks from several peers does; no bytes are duplicated.
-    pub(crate) fn endgame_split(&mut self, d: PeerId, u: PeerId) -> Option<u32> {
-        const BLOCK: f64 = 16.0 * 1024.0;
-        let now = self.now;
-        let mut best: Option<(f64, u32)> = None;
-        let p = &self.peers[d as usize];
-        for f in p
-            .conns
-            .iter()
-            .map(|c| c.down_flow)
-            .chain(p.origin_flows.iter().copied())
-            .filter(|&f| f != NO_FLOW)
-        {
-            let fl = &self.flows[f as usize];
-            if !self.peers[u as usize].shows(d, fl.piece) {
-                continue;
-            }
-            let done = match fl.state {
-                FlowState::Active => fl.done + fl.rate * now.since(fl.last).as_secs_f64() / 8.0,
-                _ => 0.0,
-            };
-            let left = fl.bytes as f64 - done;
-            if left >= 2.0 * BLOCK && best.is_none_or(|(b, g)| left > b || (left == b && f < g)) {
-                best = Some((left, f));
-            }
-        }
-        let (left, f) = best?;
-        self.catch_up(f);
-        let give = (left / 2.0).floor() as u64;
-        let piece = self.flows[f as usize].piece;
-        self.flows[f as usize].bytes -= give;
-        self.retime(f);
-        Some(self.request_bytes(u, d, piece, 0, give, false))
-    }
-
-    /// Another flow (than `except`) bringing `piece` to `d`, if any (endgame siblings).
-    fn sibling_flow(&self, d: PeerId, piece: u32, except: u32) -> Option<u32> {
-        let p = &self.peers[d as usize];
-        p.conns
-            .iter()
-            .map(|c| c.down_flow)
-            .chain(p.origin_flows.iter().copied())
-            .find(|&g| g != NO_FLOW && g != except && self.flows[g as usize].piece == piece)
-    }
-
-    /// Stop flow `f` now. The bytes already carried are counted. If an endgame sibling
-    /// still fetches the same piece, it takes over the bytes this flow did not carry;
-    /// otherwise, if `keep_partial`, the receiver keeps what it has as a partial piece to
-    /// resume from, else those bytes are wasted.
-    pub(crate) fn cancel_flow(&mut self, f: u32, keep_partial: bool) {
-        let mut carried = 0;
-        if self.flows[f as usize].state == FlowState::Active {
-            self.catch_up(f);
-            carried = self.flows[f as usize].recorded;
-            self.deactivate(f);
-        }
-        let fl = self.flows[f as usize].clone();
-        self.credit(fl.src, fl.dst, carried);
-        self.detach_flow(f);
-        self.release_flow(f);
-        let held = fl.offset + carried;
-        let d = fl.dst;
-        let leeching = self.peers[d as usize].state == PeerState::Leeching;
-        if leeching && keep_partial && !self.peers[d as usize].have.contains(fl.piece) {
-            if let Some(g) = self.sibling_flow(d, fl.piece, f) {
-                self.catch_up(g);
-                let sib = &mut self.flows[g as usize];
-                sib.offset += held;
-                sib.bytes += fl.bytes - carried;
-                self.retime(g);
-                return;
-            }
-        }
-        let other = self.sibling_flow(d, fl.piece, f).is_some();
-        let p = &mut self.peers[d as usize];
-        if leeching && !p.have.contains(fl.piece) && !other {
-            if keep_partial && held > 0 {
-                p.partial.push((fl.piece, held));
-            } else {
-                p.wasted_bytes += held;
-                if p.partial.iter().all(|&(x, _)| x != fl.piece) {
-                    p.started.remove(fl.piece);
-                    p.started_count -= 1;
-                }
-            }
-            // The piece is back in the pool: an idle unchoking neighbour or the origin may
-            // now serve it.
-            self.reconsider(d);
-        } else {
-            p.wasted_bytes += held;
-        }
-    }
-
     /// The content peer `p` downloads or holds.
     pub(crate) fn content_of(&self, p: PeerId) -> &ContentSpec {
         &self.s.contents[self.peers[p as usize].content as usize]
@@ -871,43 +515,6 @@ impl Simulation {
             self.try_request(d, ci, false);
         }
         self.try_origin(d);
-    }
-
-    /// Re-share bandwidth after this instant's events and move the affected deadlines.
-    fn reshare(&mut self) {
-        if !self.net.needs_reshare() {
-            return;
-        }
-        let mut changed = std::mem::take(&mut self.changed);
-        changed.clear();
-        self.net.reshare(&mut changed);
-        self.max_component_flows = self.max_component_flows.max(self.net.last_component_flows);
-        for &f in &changed {
-            let new_rate = self.net.rate(f);
-            self.catch_up(f);
-            let fl = &mut self.flows[f as usize];
-            let delta = new_rate - fl.rate;
-            fl.rate = new_rate;
-            if fl.src == ORIGIN {
-                let c = self.peers[fl.dst as usize].content;
-                self.metrics.add_origin_rate(c, delta);
-            }
-            if new_rate > 0.0 {
-                self.retime(f);
-            } else {
-                self.timers.remove(f);
-            }
-        }
-        self.changed = changed;
-        self.metrics.observe_peak();
-        if self.s.check_invariants {
-            if let Err(e) = self.net.check_caps(1e-9) {
-                if self.invariant_violations.len() < 10 {
-                    self.invariant_violations
-                        .push(format!("t={} us: {e}", self.now.0));
-                }
-            }
-        }
     }
 
     // ----- end of run --------------------------------------------------------------------

@@ -7,7 +7,7 @@
 //! | policy | uses the origin for | source |
 //! | --- | --- | --- |
 //! | `web-seed` (default) | any piece nobody is fetching for the client yet, whenever its peers cannot deliver one sooner (the estimate below); in the endgame, part of the slowest outstanding piece | BEP 19: the web seed "acts as a permanently unchoked seed"; libtorrent's `web_peer_connection` asks a web seed for pieces through the same piece picker as peers; BitTorrent DNA drew from the web server and peers at once |
-//! | `peers-first` | pieces no peer currently unchoking the client holds; and, when those peers cannot deliver all the pieces they hold within `client.peer_wait`, their pieces too | the strict reading: the web seed as the last resort of the unchoked set (this simulator's `web-seed` until issue 7) |
+//! | `peers-first` | pieces no peer currently unchoking the client holds; and, when those peers cannot deliver all the pieces they hold within `client.peer_wait`, their pieces too | the strict reading: the web seed as the last resort of the unchoked set (`web-seed`'s rule before "BEP 19 web-seed default" in CHANGELOG.md) |
 //! | `fallback` | pieces no neighbour able to upload holds | P2P first, origin as last resort |
 //! | `rate-target` | the shortfall between a target rate and what peers gave over the last rechoke period (the flow is capped at the shortfall); pieces no unchoking peer holds first | BitTorrent DNA per-object QoS |
 //! | `http-first` | the first K pieces (in order) or the first T seconds, peers unused; then as `fallback` | fast start of P2P CDNs |
@@ -62,9 +62,9 @@
 //! The peer keeps at least the rest of the block it is sending; nothing below one block is
 //! split, and no byte is duplicated.
 
-use super::{FlowState, Simulation, ORIGIN};
+use super::{FlowState, Simulation, Source};
 use crate::bitset::for_each_bit;
-use crate::peer::{PeerId, PeerState, Unchoke, NO_FLOW};
+use crate::peer::{PeerId, PeerState, Unchoke};
 use crate::pick::LowestPick;
 use crate::scenario::Policy;
 
@@ -183,8 +183,8 @@ impl Simulation {
         cap_bps: f64,
     ) {
         let f = match bytes {
-            Some(b) => self.request_bytes(ORIGIN, d, piece, offset, b, false),
-            None => self.request_flow(ORIGIN, d, piece, offset, false),
+            Some(b) => self.request_bytes(Source::Origin, d, piece, offset, b, false),
+            None => self.request_flow(Source::Origin, d, piece, offset, false),
         };
         self.flows[f as usize].cap_bps = cap_bps;
         self.peers[d as usize].origin_flows.push(f);
@@ -233,16 +233,16 @@ impl Simulation {
             let unchoked = (f64::from(u.regular_unchoked) + optimistic).max(1.0);
             (u.up_bps / unchoked).min(p.down_bps)
         };
-        if c.down_flow == NO_FLOW {
+        let Some(f) = c.down_flow else {
             return (share(), rtt_s);
-        }
-        let fl = &self.flows[c.down_flow as usize];
+        };
+        let fl = &self.flows[f as usize];
         let (rate, wait_s) = match fl.state {
             FlowState::Active if fl.rate > 0.0 => (fl.rate, 0.0),
             FlowState::Active => (share(), 0.0),
             _ => (share(), rtt_s),
         };
-        let left_bits = (fl.bytes as f64 - self.flow_done_now(c.down_flow)).max(0.0) * 8.0;
+        let left_bits = (fl.bytes as f64 - self.flow_done_now(f)).max(0.0) * 8.0;
         let busy_s = if rate > 0.0 {
             wait_s + left_bits / rate
         } else {
@@ -331,7 +331,7 @@ impl Simulation {
         let rtt_s = self.rtt.as_secs_f64();
         let mut slowest: Option<(f64, usize)> = None;
         for ci in 0..p.conns.len() {
-            if p.conns[ci].down_flow == NO_FLOW {
+            if p.conns[ci].down_flow.is_none() {
                 continue;
             }
             let (_, finish_s) = self.conn_rate_estimate(d, ci);
@@ -343,7 +343,9 @@ impl Simulation {
             return;
         };
         let (rate, _) = self.conn_rate_estimate(d, ci);
-        let f = self.peers[d as usize].conns[ci].down_flow;
+        let Some(f) = self.peers[d as usize].conns[ci].down_flow else {
+            return;
+        };
         let left = (self.flows[f as usize].bytes as f64 - self.flow_done_now(f)).floor() as u64;
         let r_o = self.origin_rate_estimate(d);
         let give_bits = if finish_s.is_finite() && rate > 0.0 {

@@ -17,7 +17,7 @@
 
 use super::{draw_seed_time, Event, Simulation};
 use crate::peer::{PeerId, PeerState};
-use crate::time::{SimDuration, SimTime};
+use crate::time::SimDuration;
 
 impl Simulation {
     /// The user of `p` is waiting from now: the patience left starts running.
@@ -31,8 +31,8 @@ impl Simulation {
             return;
         }
         peer.waiting_since = now;
-        peer.abandon_at = now.after(left);
-        let at = peer.abandon_at;
+        let at = now.after(left);
+        peer.abandon_at = Some(at);
         self.queue.push(at, Event::Abandon(p));
     }
 
@@ -40,14 +40,14 @@ impl Simulation {
     pub(super) fn stop_waiting(&mut self, p: PeerId) {
         let now = self.now;
         let peer = &mut self.peers[p as usize];
-        if peer.abandon_at == SimTime::NEVER {
+        if peer.abandon_at.is_none() {
             return;
         }
         if let Some(left) = peer.patience {
             let waited = now.since(peer.waiting_since);
             peer.patience = Some(SimDuration(left.0.saturating_sub(waited.0)));
         }
-        peer.abandon_at = SimTime::NEVER;
+        peer.abandon_at = None;
     }
 
     /// The user of `p` gives up the download. Its completed pieces are wasted unless a
@@ -59,7 +59,7 @@ impl Simulation {
         let resumes = restarts && self.s.client.restart_resumes;
         let peer = &mut self.peers[p as usize];
         peer.aborted = true;
-        peer.abandon_at = SimTime::NEVER;
+        peer.abandon_at = None;
         peer.patience = None;
         if resumes {
             peer.kept = Some(peer.have.clone());

@@ -8,9 +8,10 @@
 //!   connections; seeds accept them. Two seeds drop their connection (nothing to trade).
 //! - **Piece selection**: strict priority to finish a partially received piece; random
 //!   pieces while the peer holds fewer than `random_first_pieces`; then rarest-first over
-//!   the neighbours' availability, ties broken at random; endgame: once every missing piece
-//!   is requested, request them again from other unchoking peers and cancel the duplicates
-//!   when the first copy arrives.
+//!   the neighbours' availability, ties broken at random; endgame (BEP 3): once every
+//!   missing piece is requested, an unchoking neighbour with nothing to send takes over half
+//!   of the blocks still outstanding in the largest in-flight piece it holds
+//!   (`Simulation::endgame_split`), so no byte is fetched twice.
 //! - **Choking (leechers)**: every `rechoke_interval` a leecher unchokes the `upload_slots`
 //!   interested neighbours that sent it the most in the last period (tit-for-tat), and
 //!   `optimistic_slots` more at random, moved every `optimistic_interval`. A slot that frees
@@ -56,12 +57,12 @@
 //! - **Super-seeding** (BEP 16, `[[seeds]] super_seeding`): see `superseed.rs`.
 //! - **Requests**: one piece at a time per connection; the first request after an unchoke
 //!   costs a round trip; later requests are pipelined behind the current piece (BitTorrent
-//!   keeps several block requests outstanding), modelled as the next piece starting one
-//!   round trip after it is requested.
+//!   keeps several block requests outstanding), modelled as the next piece's bytes
+//!   starting the instant the previous piece from the same peer completes.
 
-use super::{Event, FlowState, Simulation};
+use super::{Event, FlowState, Links, Simulation, Source};
 use crate::bitset::for_each_bit;
-use crate::peer::{Conn, Peer, PeerId, PeerState, Unchoke, NO_FLOW};
+use crate::peer::{Conn, Peer, PeerId, PeerState, Unchoke};
 use crate::pick::LowestPick;
 use crate::scenario::{Policy, SeedChoking};
 use crate::time::{SimDuration, SimTime};
@@ -159,7 +160,7 @@ impl Simulation {
             my_unchoke: Unchoke::Choked,
             they_choke: true,
             lacking,
-            down_flow: NO_FLOW,
+            down_flow: None,
             recv_window_bytes: 0,
             last_unchoked: SimTime::ZERO,
             sent_since_unchoke_bytes: 0,
@@ -191,12 +192,10 @@ impl Simulation {
         // Nothing may be requested over this connection while it closes.
         self.peers[p as usize].conns[ci].they_choke = true;
         self.peers[q as usize].conns[rev].they_choke = true;
-        let f = self.peers[p as usize].conns[ci].down_flow;
-        if f != NO_FLOW {
+        if let Some(f) = self.peers[p as usize].conns[ci].down_flow {
             self.cancel_flow(f, true);
         }
-        let f = self.peers[q as usize].conns[rev].down_flow;
-        if f != NO_FLOW {
+        if let Some(f) = self.peers[q as usize].conns[rev].down_flow {
             self.cancel_flow(f, true);
         }
         let (a, b) = pair(&mut self.peers, p as usize, q as usize);
@@ -320,8 +319,7 @@ impl Simulation {
         p.conns[ci].my_unchoke = Unchoke::Choked;
         let (q, rev) = (p.conns[ci].peer, p.conns[ci].rev as usize);
         self.peers[q as usize].conns[rev].they_choke = true;
-        let f = self.peers[q as usize].conns[rev].down_flow;
-        if f != NO_FLOW {
+        if let Some(f) = self.peers[q as usize].conns[rev].down_flow {
             self.cancel_flow(f, true);
         }
         if self.peers[q as usize].state == PeerState::Leeching {
@@ -335,8 +333,8 @@ impl Simulation {
     fn upload_rate_to(&self, u: PeerId, ci: usize) -> f64 {
         let c = &self.peers[u as usize].conns[ci];
         let f = self.peers[c.peer as usize].conns[c.rev as usize].down_flow;
-        match self.flows.get(f as usize) {
-            Some(fl) if fl.src == u && fl.state == FlowState::Active => fl.rate,
+        match f.map(|f| &self.flows[f as usize]) {
+            Some(fl) if fl.src == Source::Peer(u) && fl.state == FlowState::Active => fl.rate,
             _ => 0.0,
         }
     }
@@ -613,7 +611,7 @@ impl Simulation {
     pub(crate) fn try_request(&mut self, d: PeerId, ci: usize, pipelined: bool) {
         let c = &self.peers[d as usize].conns[ci];
         if c.they_choke
-            || c.down_flow != NO_FLOW
+            || c.down_flow.is_some()
             || !self.peers[d as usize].online
             || self.in_http_first_phase(d)
         {
@@ -621,13 +619,13 @@ impl Simulation {
         }
         let u = c.peer;
         if let Some((piece, offset)) = self.pick_piece(d, u) {
-            let f = self.request_flow(u, d, piece, offset, pipelined);
-            self.peers[d as usize].conns[ci].down_flow = f;
+            let f = self.request_flow(Source::Peer(u), d, piece, offset, pipelined);
+            self.peers[d as usize].conns[ci].down_flow = Some(f);
         } else if self.s.protocol.endgame {
             let p = &self.peers[d as usize];
             if p.started_count + p.have_count == self.pieces_of(d) && p.partial.is_empty() {
                 if let Some(f) = self.endgame_split(d, u) {
-                    self.peers[d as usize].conns[ci].down_flow = f;
+                    self.peers[d as usize].conns[ci].down_flow = Some(f);
                 }
             }
         }
@@ -690,13 +688,13 @@ impl Simulation {
         dups.clear();
         {
             let p = &self.peers[d as usize];
-            for &f in p
+            for f in p
                 .conns
                 .iter()
-                .map(|c| &c.down_flow)
-                .chain(p.origin_flows.iter())
+                .filter_map(|c| c.down_flow)
+                .chain(p.origin_flows.iter().copied())
             {
-                if f != NO_FLOW && self.flows[f as usize].piece == piece {
+                if self.flows[f as usize].piece == piece {
                     dups.push(f);
                 }
             }
@@ -764,7 +762,7 @@ impl Simulation {
         let cap = self.s.client.seed_upload_bps as f64;
         if cap < self.peers[d as usize].up_bps {
             self.peers[d as usize].up_bps = cap;
-            self.net.set_capacity(2 * d, cap);
+            self.net.set_capacity(Links::up(d), cap);
         }
         let origin_flows = std::mem::take(&mut self.peers[d as usize].origin_flows);
         for f in origin_flows {
