@@ -10,10 +10,10 @@
 //!
 //! ```text
 //! scenario text (TOML) + `--set key=value` overrides
-//!   │  scenario::load: toml_edit keeps every span, so errors name file:line and key path
+//!   │  scenario/document.rs: toml_edit keeps every span, so errors name file:line and key
 //!   ▼
 //! raw structs (scenario/raw.rs): the tables as written, units parsed (units.rs)
-//!   │  scenario::load resolves: defaults, the catalog (scenario/catalog.rs), checks
+//!   │  scenario/resolve.rs: defaults, the catalog (scenario/catalog.rs), checks
 //!   ▼
 //! Scenario (scenario/model.rs): resolved and typed; bits/s, bytes, microseconds
 //!   │  Simulation::new: arrivals (workload.rs), each peer drawn (sim/audience.rs),
@@ -22,11 +22,12 @@
 //! Simulation (sim/): the event loop, until no leecher is left or to come, or max_time
 //!   │  Simulation::run → Simulation::finish → report::build
 //!   ▼
-//! RunOutput (report.rs): summary, time series, per-peer records, event digest
-//!   │  exporters
+//! RunOutput (report/): summary (one Tally per group), time series, per-peer records
+//!   │  exporters (export/)
 //!   ▼
-//! summary.json, timeseries.csv, peers.csv and the text summary (report.rs);
-//! summary.svg and perf.json are drawn and written by the binary (bin/src/)
+//! summary.json (export/json.rs), timeseries.csv and peers.csv (export/csv.rs), the text
+//! summary (export/text.rs); summary.svg and perf.json are drawn and written by the
+//! binary (bin/src/)
 //! ```
 //!
 //! [`run`] and [`run_seeds`] do the last three steps; `swarmsim run` (bin/) all of them.
@@ -39,12 +40,18 @@
 //! - `rng`: seeded random streams, keyed by who draws rather than by position.
 //! - `digest`: the FNV-1a hash of every dispatched event (the run's fingerprint).
 //!
-//! Scenario, text → [`Scenario`]:
-//! - `scenario/mod.rs`: the entry point; re-exports the resolved types.
+//! Scenario, text → [`Scenario`] (one stage per module; `scenario/mod.rs` has the table):
+//! - `scenario/error.rs`: the error callers see, and a failed rule.
+//! - `scenario/shares.rs`: Zipf popularity and largest-remainder splits.
+//! - `scenario/arrivals.rs`: the arrival processes: split by share, shift, expected counts.
+//! - `scenario/model.rs`: the resolved types the engine runs, with their defaults.
 //! - `scenario/raw.rs`: the file as written, serde structs mirroring the TOML tables.
-//! - `scenario/load.rs`: overrides and error locations, resolution, `validate`'s text.
+//! - `scenario/document.rs`: the TOML document, `--set` overrides, error locations.
+//! - `scenario/checks.rs`, `trace.rs`, `demand.rs`: value rules, trace files, `[arrivals]`.
 //! - `scenario/catalog.rs`: the contents, their policies, how demand splits among them.
-//! - `scenario/model.rs`: the resolved types the engine runs.
+//! - `scenario/resolve.rs`: raw tables → [`Scenario`], cross-field rules.
+//! - `scenario/load.rs`: the pipeline ([`scenario::load_file`], [`scenario::load_str`]).
+//! - `scenario/describe.rs`: the text of `swarmsim validate`.
 //!
 //! Engine, [`Scenario`] → [`RunOutput`]:
 //! - `workload`: the arrivals (instant, class, content) a run starts from.
@@ -67,7 +74,9 @@
 //! - `metrics`: bytes per sample interval and billing sample, origin peak, peer counts.
 //!
 //! Results, [`RunOutput`] → files:
-//! - `report`: [`RunOutput`] and [`Summary`], the tallies and the exporters.
+//! - `report/`: [`RunOutput`] and [`Summary`]; `tally.rs` (one group of downloads),
+//!   `record.rs` (one download), `summary.rs`, `timeseries.rs`.
+//! - `export/`: one module per format: `json.rs`, `csv.rs`, `text.rs`, `fluid.rs`.
 //! - `cost`: the origin's bill, by volume tiers and by 95th percentile.
 //! - `bounds`: closed-form ground truth (Kumar–Ross and others) reported beside a run.
 //!
