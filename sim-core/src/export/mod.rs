@@ -39,3 +39,27 @@ pub const RESULT_FILES: [ResultFile; 3] = [
         render: |o| csv::peers_csv(&o.summary, &o.peers),
     },
 ];
+
+// The exporters as methods of the run's output, defined here so that `report` does not
+// depend on `export`: the dependency goes one way.
+impl RunOutput {
+    /// `summary.json` text (pretty, trailing newline): [`json`].
+    pub fn summary_json(&self) -> String {
+        json::summary_json(&self.summary)
+    }
+
+    /// `timeseries.csv` text: [`csv`].
+    pub fn timeseries_csv(&self) -> String {
+        csv::timeseries_csv(&self.timeseries)
+    }
+
+    /// `peers.csv` text: [`csv`].
+    pub fn peers_csv(&self) -> String {
+        csv::peers_csv(&self.summary, &self.peers)
+    }
+
+    /// A short summary a person can read: [`text`].
+    pub fn human_summary(&self) -> String {
+        text::human_summary(&self.summary)
+    }
+}

@@ -89,25 +89,3 @@ pub(crate) fn build(f: RunFacts<'_>) -> RunOutput {
         invariant_violations: f.invariant_violations,
     }
 }
-
-impl RunOutput {
-    /// `summary.json` text (pretty, trailing newline): [`crate::export::json`].
-    pub fn summary_json(&self) -> String {
-        crate::export::json::summary_json(&self.summary)
-    }
-
-    /// `timeseries.csv` text: [`crate::export::csv`].
-    pub fn timeseries_csv(&self) -> String {
-        crate::export::csv::timeseries_csv(&self.timeseries)
-    }
-
-    /// `peers.csv` text: [`crate::export::csv`].
-    pub fn peers_csv(&self) -> String {
-        crate::export::csv::peers_csv(&self.summary, &self.peers)
-    }
-
-    /// A short summary a person can read: [`crate::export::text`].
-    pub fn human_summary(&self) -> String {
-        crate::export::text::human_summary(&self.summary)
-    }
-}
