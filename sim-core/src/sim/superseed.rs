@@ -18,11 +18,13 @@
 //!   pieces the peer lacks and was not shown, the one held by the fewest of the seed's
 //!   neighbours, a piece currently offered to another neighbour counting as very common,
 //!   ties at random. A piece nobody holds or was offered comes first ("never sent").
-//! - When to show the next one (BEP 16's rule, libtorrent's `strict_super_seeding`): the
-//!   seed sees its neighbours' HAVE messages; once a peer holds the piece it was offered
-//!   and another neighbour of the seed holds it too, the peer is shown a new piece. A seed
-//!   with a single neighbour cannot see propagation and shows the next piece when that
-//!   neighbour completes the offered one (as libtorrent does).
+//! - When to show the next one: libtorrent's default (`strict_super_seeding = false`): the
+//!   seed sees its neighbours' HAVE messages, and a peer that announces the piece it was
+//!   offered is shown a new one. BEP 16's strict rule waits until the piece is also on
+//!   another neighbour of the seed; it stalls for good when the receivers never pass
+//!   pieces on (peers that upload nothing, NATed peers that cannot reach each other), so
+//!   the deployed default is modelled. Distinct pieces still go to distinct peers (a piece
+//!   offered elsewhere counts as very common when choosing).
 //! - One piece at a time, as BEP 16 describes (libtorrent keeps two offers per peer).
 //! - Super-seeding lasts the seed's whole life; completed peers seed normally. Choking is
 //!   the seed choker's (`protocol.seed_choking`), over the peers interested in the seed,
@@ -123,8 +125,7 @@ impl Simulation {
     }
 
     /// Leecher `d` announced `piece` (HAVE) to its neighbours: every super-seed among them
-    /// shows a new piece to each neighbour that holds the piece it was offered, once that
-    /// piece is on another neighbour too.
+    /// that had offered `piece` to `d` shows `d` a new piece.
     pub(super) fn super_seeds_see_have(&mut self, d: PeerId, piece: u32) {
         let seeds: Vec<PeerId> = self.peers[d as usize]
             .conns
@@ -138,14 +139,6 @@ impl Simulation {
             let Some(ss) = sp.super_seed.as_ref() else {
                 continue;
             };
-            let holders = sp
-                .conns
-                .iter()
-                .filter(|c| self.peers[c.peer as usize].have.contains(piece))
-                .count();
-            if holders < 2 && sp.conns.len() > 1 {
-                continue;
-            }
             ready.clear();
             ready.extend(sp.conns.iter().map(|c| c.peer).filter(|&q| {
                 ss.shown.get(&q).and_then(|x| x.offer) == Some(piece)
