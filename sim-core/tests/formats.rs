@@ -1,5 +1,6 @@
 //! The formats a person or a program reads, pinned as reviewed snapshots (`insta`): the
-//! human summary of `swarmsim run` and the header of every CSV file. A format change
+//! human summary of `swarmsim run`, the scenario description of `swarmsim validate` and the
+//! header of every CSV file. A format change
 //! fails here until its snapshot under `tests/snapshots/` is updated and committed
 //! (`cargo insta review`, or accept the `.snap.new` file insta writes beside it).
 //! Also: CSV quoting of hostile content and class names.
@@ -33,6 +34,18 @@ fn human_summary_of_quickstart() {
 #[test]
 fn human_summary_of_catalog() {
     insta::assert_snapshot!(run(scenario("catalog.toml")).human_summary());
+}
+
+#[test]
+fn validate_description_of_quickstart_and_catalog() {
+    insta::assert_snapshot!(
+        "validate_quickstart",
+        sim_core::scenario::describe(&scenario("quickstart.toml"))
+    );
+    insta::assert_snapshot!(
+        "validate_catalog",
+        sim_core::scenario::describe(&scenario("catalog.toml"))
+    );
 }
 
 #[test]
