@@ -81,7 +81,7 @@
 //! - `bounds`: closed-form ground truth (Kumar–Ross and others) reported beside a run.
 //!
 //! Beside the simulator:
-//! - `fluid`: the Qiu–Srikant fluid model (`swarmsim fluid`).
+//! - `fluid/`: the Qiu–Srikant fluid model and its partial-download extension (`swarmsim fluid`); unit tests in `fluid/tests.rs`.
 #![warn(missing_docs)]
 
 pub mod bitset;
