@@ -59,7 +59,8 @@
 //! - `sim/flows.rs`: one transfer from request to last byte; exact byte counts; endgame.
 //! - `sim/links.rs`: where each link sits among the network's resources; flow sources.
 //! - `sim/audience.rs`: who each arriving peer is (caps, P2P client, NAT, patience).
-//! - `sim/swarm.rs`: BitTorrent: peer set, piece selection, choking, requests.
+//! - `sim/swarm.rs`: BitTorrent: peer set, piece selection, requests.
+//! - `sim/choking.rs`: who uploads to whom: tit-for-tat and the seed chokers.
 //! - `sim/superseed.rs`: BEP 16 super-seeding.
 //! - `sim/origin.rs`: the HTTP origin and the hybrid policies that use it.
 //! - `sim/sessions.rs`: users' machines going offline and coming back.

@@ -27,6 +27,7 @@
 //! is dispatched as `Event::FlowDone`. The code: `flows.rs`.
 
 mod audience;
+mod choking;
 mod flows;
 mod links;
 mod origin;
