@@ -362,7 +362,7 @@ policy = "http-only"
     )
     .clone();
     let mut s = s;
-    s.origin.per_connection_bps = u64::MAX;
+    s.origin.per_connection_bps = None;
     s.origin.capacity_bps = 80_000_000;
     let out = run(&s);
     common::assert_conservation(&s, &out);

@@ -674,11 +674,11 @@ pub fn scenario_caveats(s: &Scenario, k: usize, p: &FluidParams) -> Vec<String> 
             a.nat_share
         ));
     }
-    if s.client.seed_upload_bps < u64::MAX {
+    if let Some(cap_bps) = s.client.seed_upload_bps {
         out.push(format!(
             "client.seed_upload = {}: completed peers upload at most that, the model assumes \
              seeds upload like leechers (μ)",
-            crate::units::fmt_rate(s.client.seed_upload_bps as f64)
+            crate::units::fmt_rate(cap_bps as f64)
         ));
     }
     if s.sessions.is_some() {

@@ -122,11 +122,9 @@ fn origin_rows(s: &Scenario) -> Rows {
     if o.capacity_bps == 0 {
         return vec![("capacity", "0 (no origin)".to_string())];
     }
-    let per_connection = if o.per_connection_bps == u64::MAX {
-        "unlimited".to_string()
-    } else {
-        rate_text(o.per_connection_bps)
-    };
+    let per_connection = o
+        .per_connection_bps
+        .map_or_else(|| "unlimited".to_string(), rate_text);
     vec![
         ("capacity", rate_text(o.capacity_bps)),
         ("per_connection", per_connection),
@@ -181,11 +179,10 @@ fn client_rows(s: &Scenario) -> Rows {
     rows.push(("seed_time", seed_time_text(&c.seed_time)));
     rows.push((
         "seed_upload",
-        if c.seed_upload_bps == u64::MAX {
-            "the access cap (no background limit)".to_string()
-        } else {
-            rate_text(c.seed_upload_bps)
-        },
+        c.seed_upload_bps.map_or_else(
+            || "the access cap (no background limit)".to_string(),
+            rate_text,
+        ),
     ));
     rows.push((
         "restart_share",

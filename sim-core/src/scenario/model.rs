@@ -170,8 +170,8 @@ pub struct OriginSpec {
     /// Total egress capacity in bits/s, shared max-min fairly by all origin connections;
     /// 0 means there is no origin.
     pub capacity_bps: u64,
-    /// Throughput cap of one HTTP connection in bits/s (`u64::MAX` = no cap).
-    pub per_connection_bps: u64,
+    /// Throughput cap of one HTTP connection in bits/s (`None`: no cap).
+    pub per_connection_bps: Option<u64>,
     /// Concurrent range requests one client keeps open to the origin.
     pub requests_per_client: u32,
     /// What origin traffic costs.
@@ -184,7 +184,7 @@ impl Default for OriginSpec {
     fn default() -> Self {
         OriginSpec {
             capacity_bps: 0,
-            per_connection_bps: u64::MAX,
+            per_connection_bps: None,
             requests_per_client: 1,
             pricing: Pricing::default(),
         }
@@ -348,9 +348,9 @@ pub enum SeedTime {
 pub struct ClientSpec {
     /// Seeding after completion.
     pub seed_time: SeedTime,
-    /// Upload cap of a completed client serving in the background, bits/s (`u64::MAX` =
-    /// its access cap).
-    pub seed_upload_bps: u64,
+    /// Upload cap of a completed client serving in the background, bits/s (`None`: its
+    /// access cap).
+    pub seed_upload_bps: Option<u64>,
     /// θ: rate at which a waiting user abandons an unfinished download, per second spent
     /// waiting for it (exponential patience; 0 = never). Patience runs only while the
     /// download is in progress with the machine on: a user does not give up on a download
@@ -383,7 +383,7 @@ impl Default for ClientSpec {
     fn default() -> Self {
         ClientSpec {
             seed_time: SeedTime::Fixed(SimDuration::ZERO),
-            seed_upload_bps: u64::MAX,
+            seed_upload_bps: None,
             abort_rate_per_s: 0.0,
             restart_share: 0.0,
             restart_after: SeedTime::Exponential(SimDuration::from_secs(86_400)),

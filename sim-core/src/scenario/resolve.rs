@@ -80,7 +80,10 @@ pub(super) fn resolve(
                     )
                 })?
                 .0,
-            per_connection_bps: o.per_connection.map_or(none.per_connection_bps, |r| r.0),
+            // The raw value reads "unlimited" as u64::MAX.
+            per_connection_bps: o.per_connection.map_or(none.per_connection_bps, |r| {
+                (r.0 != u64::MAX).then_some(r.0)
+            }),
             requests_per_client: at_least_one(
                 o.requests_per_client
                     .map_or(none.requests_per_client, |n| n.0),
@@ -374,7 +377,7 @@ fn resolve_client(c: RawClient) -> Result<(ClientSpec, PolicyDefaults), Invalid>
     let d = ClientSpec::default();
     let client = ClientSpec {
         seed_time: c.seed_time.map_or(d.seed_time, |s| s.0),
-        seed_upload_bps: c.seed_upload.map_or(d.seed_upload_bps, |r| r.0),
+        seed_upload_bps: c.seed_upload.map_or(d.seed_upload_bps, |r| Some(r.0)),
         abort_rate_per_s: c.abort_rate.map_or(d.abort_rate_per_s, |r| r.0),
         peer_wait: c.peer_wait.map_or(d.peer_wait, |w| w.0),
         restart_share: c.restart_share.map_or(d.restart_share, |n| n.0),

@@ -99,10 +99,10 @@ impl Simulation {
 
     /// The origin's per-connection cap, bits/s (infinite when unlimited).
     fn origin_per_conn_bps(&self) -> f64 {
-        match self.s.origin.per_connection_bps {
-            u64::MAX => f64::INFINITY,
-            c => c as f64,
-        }
+        self.s
+            .origin
+            .per_connection_bps
+            .map_or(f64::INFINITY, |c| c as f64)
     }
 
     /// Open origin requests for `d` while it has room and its policy wants one.

@@ -371,7 +371,11 @@ impl Simulation {
         self.seeds += 1;
         self.completed += 1;
         // A completed client serves in the background within its seeding cap.
-        let cap = self.s.client.seed_upload_bps as f64;
+        let cap = self
+            .s
+            .client
+            .seed_upload_bps
+            .map_or(f64::INFINITY, |c| c as f64);
         if cap < self.peers[d as usize].up_bps {
             self.peers[d as usize].up_bps = cap;
             self.net.set_capacity(Links::up(d), cap);

@@ -30,7 +30,7 @@ fn minimal_file_resolves_with_every_default() {
         s.origin,
         OriginSpec {
             capacity_bps: 0,
-            per_connection_bps: u64::MAX,
+            per_connection_bps: None,
             requests_per_client: 1,
             pricing: Pricing::default(),
         }
@@ -60,7 +60,7 @@ fn minimal_file_resolves_with_every_default() {
         s.client,
         ClientSpec {
             seed_time: SeedTime::Fixed(SimDuration::ZERO),
-            seed_upload_bps: u64::MAX,
+            seed_upload_bps: None,
             abort_rate_per_s: 0.0,
             peer_wait: None,
             restart_share: 0.0,
@@ -97,11 +97,11 @@ fn origin_table_defaults() {
     let text = format!("{MINIMAL}\n[origin]\ncapacity = \"100Mbps\"\n");
     let s = load(&text).unwrap();
     assert_eq!(s.origin.capacity_bps, 100_000_000);
-    assert_eq!(s.origin.per_connection_bps, u64::MAX);
+    assert_eq!(s.origin.per_connection_bps, None);
     assert_eq!(s.origin.requests_per_client, 1);
     let text = text + "per_connection = \"unlimited\"\nrequests_per_client = 3\n";
     let s = load(&text).unwrap();
-    assert_eq!(s.origin.per_connection_bps, u64::MAX);
+    assert_eq!(s.origin.per_connection_bps, None);
     assert_eq!(s.origin.requests_per_client, 3);
 }
 
@@ -113,7 +113,7 @@ fn shipped_scenarios_load() {
     assert_eq!(s.contents[0].size_bytes, 50_000_000);
     assert_eq!(s.contents[0].piece_size_bytes, 256 * 1024);
     assert_eq!(s.origin.capacity_bps, 100_000_000);
-    assert_eq!(s.origin.per_connection_bps, 10_000_000);
+    assert_eq!(s.origin.per_connection_bps, Some(10_000_000));
     assert_eq!(s.seeds[0].upload_bps, 20_000_000);
     assert_eq!(s.classes.len(), 3);
     assert_eq!(
@@ -133,7 +133,7 @@ fn shipped_scenarios_load() {
     assert_eq!(s.contents[0].size_bytes, 300_000_000);
     assert_eq!(s.contents[0].piece_size_bytes, 1 << 20);
     assert_eq!(s.origin.capacity_bps, 200_000_000);
-    assert_eq!(s.origin.per_connection_bps, 20_000_000);
+    assert_eq!(s.origin.per_connection_bps, Some(20_000_000));
     assert_eq!(s.seeds[0].upload_bps, 100_000_000);
     assert_eq!(
         s.client.seed_time,
