@@ -97,13 +97,14 @@ fn swarms(c: &mut Criterion) {
         // Ten samples of at least one run each must fit in the measurement time.
         group.measurement_time(MEASUREMENT.max(started.elapsed() * 12));
         assert!(
-            !first.stopped_at_max_time && first.completed_downloads == first.peers,
+            !first.stopped_at_max_time
+                && first.downloads.completed_downloads == first.downloads.peers,
             "swarm/{id} does not complete: {first:?}"
         );
         let events = first.events;
         println!(
             "swarm/{id}: {} peers, {events} events, simulated {:.1} s, digest {}",
-            first.peers, first.sim_duration_s, first.digest
+            first.downloads.peers, first.sim_duration_s, first.digest
         );
         group.throughput(Throughput::Elements(events));
         group.bench_function(id, |b| {

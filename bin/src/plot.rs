@@ -125,9 +125,9 @@ fn draw(out: &RunOutput, svg: &mut String) -> Result<(), Box<dyn std::error::Err
         "{} (seed {}): offload {:.1}%, {} of {} downloads completed",
         s.scenario,
         s.seed,
-        100.0 * s.offload_ratio,
-        s.completed_downloads,
-        s.peers
+        100.0 * s.downloads.offload_ratio,
+        s.downloads.completed_downloads,
+        s.downloads.peers
     );
     let root = root.titled(&title, ("sans-serif", 20))?;
     let panels = root.split_evenly((3, 1));
@@ -235,8 +235,8 @@ fn draw(out: &RunOutput, svg: &mut String) -> Result<(), Box<dyn std::error::Err
             label: format!(
                 "{} (p50 {}, p90 {})",
                 class.name,
-                sim_core::export::text::secs_text(class.download_time_s.p50),
-                sim_core::export::text::secs_text(class.download_time_s.p90)
+                sim_core::export::text::secs_text(class.downloads.download_time_s.p50),
+                sim_core::export::text::secs_text(class.downloads.download_time_s.p90)
             ),
             color: PALETTE[(3 + i) % PALETTE.len()],
             points: times

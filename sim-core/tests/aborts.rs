@@ -37,8 +37,8 @@ until = "1h"
     );
     let out = sim_core::run(&s);
     common::assert_conservation(&s, &out);
-    let n = out.summary.peers as f64;
-    let aborted = out.summary.abandoned_downloads as f64 / n;
+    let n = out.summary.downloads.peers as f64;
+    let aborted = out.summary.downloads.abandoned_downloads as f64 / n;
     let want = 1.0 - (-0.05f64 * 10.0).exp();
     println!("10 s downloads, theta = 0.05/s: abandoned {aborted:.3}, expected {want:.3}");
     assert!(
@@ -70,8 +70,8 @@ fn patience_runs_only_while_the_user_waits() {
     let s = common::scenario(&paused_downloads(""));
     let out = sim_core::run(&s);
     common::assert_conservation(&s, &out);
-    let n = out.summary.peers as f64;
-    let aborted = out.summary.abandoned_downloads as f64 / n;
+    let n = out.summary.downloads.peers as f64;
+    let aborted = out.summary.downloads.abandoned_downloads as f64 / n;
     let want = 1.0 - (-0.05f64 * 20.0).exp();
     println!(
         "20 s of transfer over 8 s sessions, theta = 0.05/s: abandoned {aborted:.3}, expected {want:.3}"
@@ -121,7 +121,8 @@ until = "1h"
 /// 2007 trial's "aborted and restarted downloads").
 #[test]
 fn restarted_downloads_resume_or_start_over() {
-    let copies = |out: &sim_core::RunOutput| out.summary.completed_downloads as u64 * 10_000_000;
+    let copies =
+        |out: &sim_core::RunOutput| out.summary.downloads.completed_downloads as u64 * 10_000_000;
     let resume = common::scenario(&paused_downloads(
         "restart_share = 1\nrestart_after = \"exp(10min)\"\nrestart_resumes = true",
     ));
@@ -129,14 +130,18 @@ fn restarted_downloads_resume_or_start_over() {
     common::assert_conservation(&resume, &out);
     let sum = &out.summary;
     assert_eq!(
-        sum.completed_downloads, sum.peers,
+        sum.downloads.completed_downloads, sum.downloads.peers,
         "everyone comes back until done"
     );
-    assert_eq!(sum.abandoned_downloads, 0);
-    assert!(sum.restarts > 100, "{} restarts", sum.restarts);
-    assert_eq!(sum.abandoned_bytes, 0);
+    assert_eq!(sum.downloads.abandoned_downloads, 0);
+    assert!(
+        sum.downloads.restarts > 100,
+        "{} restarts",
+        sum.downloads.restarts
+    );
+    assert_eq!(sum.downloads.abandoned_bytes, 0);
     assert_eq!(
-        sum.bytes_delivered,
+        sum.downloads.bytes_delivered,
         copies(&out) + sum.conservation.wasted_bytes,
         "resuming serves each completed piece once"
     );
@@ -144,9 +149,9 @@ fn restarted_downloads_resume_or_start_over() {
     assert!(restarted > 0);
     println!(
         "resume: {restarted} of {} downloads restarted ({} restarts), bytes served {:.3} x copies",
-        sum.peers,
-        sum.restarts,
-        sum.bytes_delivered as f64 / copies(&out) as f64
+        sum.downloads.peers,
+        sum.downloads.restarts,
+        sum.downloads.bytes_delivered as f64 / copies(&out) as f64
     );
 
     let over = common::scenario(&paused_downloads(
@@ -155,17 +160,17 @@ fn restarted_downloads_resume_or_start_over() {
     let out2 = sim_core::run(&over);
     common::assert_conservation(&over, &out2);
     let sum2 = &out2.summary;
-    assert_eq!(sum2.completed_downloads, sum2.peers);
+    assert_eq!(sum2.downloads.completed_downloads, sum2.downloads.peers);
     // Starting over with exponential patience is the classic restart model: a job of
     // length T (20 s of transfer) costs (e^(θT) − 1)/θ of work on average, so the bytes
     // served per copy are (e^(θT) − 1)/(θT) = e − 1 = 1.718 for θT = 1. 400 users; the
     // per-user cost has a standard deviation of about 1.1 copies, so the mean's is 0.055:
     // tolerance 0.2 (3.6σ).
-    let ratio = sum2.bytes_delivered as f64 / copies(&out2) as f64;
+    let ratio = sum2.downloads.bytes_delivered as f64 / copies(&out2) as f64;
     let want = std::f64::consts::E - 1.0;
     println!(
         "start over: {} restarts, bytes served {ratio:.3} x copies, closed form {want:.3}",
-        sum2.restarts
+        sum2.downloads.restarts
     );
     assert!(
         (ratio - want).abs() < 0.2,

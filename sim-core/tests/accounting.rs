@@ -62,8 +62,8 @@ fn gigabit_http_bill_counts_each_byte_once() {
     common::assert_conservation(&s, &out);
     let sum = &out.summary;
     let c = &sum.origin_cost;
-    assert_eq!(sum.completed_downloads, sum.peers);
-    assert_eq!(c.bytes, sum.peers as u64 * 100_000_000);
+    assert_eq!(sum.downloads.completed_downloads, sum.downloads.peers);
+    assert_eq!(c.bytes, sum.downloads.peers as u64 * 100_000_000);
     assert_eq!(out.billing_samples_bytes.iter().sum::<u64>(), c.bytes);
     // Each 5-minute sample: bytes / 300 s. The whole volume spread over the run's samples
     // bounds the billed rate from below; the busiest sample from above.
@@ -78,7 +78,7 @@ fn gigabit_http_bill_counts_each_byte_once() {
     println!(
         "gigabit http-only: {} downloads, billed p95 {:.1} Mbps, peak 5-min {:.1} Mbps, \
          instantaneous peak {:.1} Mbps, mean {:.1} Mbps",
-        sum.peers,
+        sum.downloads.peers,
         c.p95_5min_bps / 1e6,
         c.peak_5min_bps / 1e6,
         sum.origin_peak_instant_bps / 1e6,
@@ -100,7 +100,7 @@ fn bill_does_not_depend_on_time_grid_or_piece_size() {
         let out = sim_core::run(&s);
         common::assert_conservation(&s, &out);
         let c = out.summary.origin_cost.clone();
-        assert_eq!(c.bytes, out.summary.peers as u64 * 20_000_000);
+        assert_eq!(c.bytes, out.summary.downloads.peers as u64 * 20_000_000);
         c.p95_5min_bps
     };
     let exact = bill("256KiB", "1us");

@@ -778,7 +778,10 @@ fn decaying_diurnal_and_trace_workloads_run() {
         s.check_invariants = true;
         let out = sim_core::run(&s);
         common::assert_conservation(&s, &out);
-        assert_eq!(out.summary.peers as usize, generate(&s).len());
-        assert_eq!(out.summary.completed_downloads, out.summary.peers);
+        assert_eq!(out.summary.downloads.peers as usize, generate(&s).len());
+        assert_eq!(
+            out.summary.downloads.completed_downloads,
+            out.summary.downloads.peers
+        );
     }
 }

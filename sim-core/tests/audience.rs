@@ -52,7 +52,7 @@ fn adoption_and_upload_off() {
         "{} of {n}",
         http.len()
     );
-    assert_eq!(out.summary.http_only_peers as usize, http.len());
+    assert_eq!(out.summary.downloads.http_only_peers as usize, http.len());
     for p in &http {
         assert_eq!(p.down_peer_bytes, 0);
         assert_eq!(p.up_bytes, 0);
@@ -64,7 +64,7 @@ fn adoption_and_upload_off() {
         .collect();
     assert!(!off.is_empty());
     assert!(off.iter().all(|p| p.up_bytes == 0));
-    assert!(out.summary.bytes_from_peers > 0);
+    assert!(out.summary.downloads.bytes_from_peers > 0);
 }
 
 /// Two peers behind NATs cannot connect: when every leecher is NATed, leechers never

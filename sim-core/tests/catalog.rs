@@ -367,7 +367,7 @@ policy = "http-only"
     let out = run(&s);
     common::assert_conservation(&s, &out);
     let c = &out.summary.contents;
-    assert_eq!((c[0].peers, c[1].peers), (10, 10));
+    assert_eq!((c[0].downloads.peers, c[1].downloads.peers), (10, 10));
     let (fa, fb, cap) = (10e6 * 8.0, 4e6 * 8.0, 80e6);
     let want_b = 20.0 * fb / cap;
     let want_a = (10.0 * fa + 10.0 * fb) / cap;
@@ -384,8 +384,8 @@ policy = "http-only"
     );
     // A catalog has no single makespan; each content has its own.
     assert_eq!(out.summary.makespan_s, None);
-    assert_eq!(c[0].bytes_from_origin, 10 * 10_000_000);
-    assert_eq!(c[1].bytes_from_origin, 10 * 4_000_000);
+    assert_eq!(c[0].downloads.bytes_from_origin, 10 * 10_000_000);
+    assert_eq!(c[1].downloads.bytes_from_origin, 10 * 4_000_000);
     // The origin ran flat out at 80 Mbps: half each while both downloaded (ten clients at
     // 4 Mbps each), then all of it for the film.
     assert_eq!(out.summary.origin_peak_instant_bps, 80e6);
@@ -481,14 +481,14 @@ upload = "5Mbps"
         common::assert_conservation(&both, &x);
         let (a, b) = (&x.summary.contents[0], &y.summary.contents[0]);
         // Same arrivals: content 0's draws do not depend on the rest of the catalog.
-        assert_eq!(a.peers, b.peers);
-        t_both += a.download_time_s.mean.unwrap() / 4.0;
-        t_alone += b.download_time_s.mean.unwrap() / 4.0;
-        o_both += a.offload_ratio / 4.0;
-        o_alone += b.offload_ratio / 4.0;
+        assert_eq!(a.downloads.peers, b.downloads.peers);
+        t_both += a.downloads.download_time_s.mean.unwrap() / 4.0;
+        t_alone += b.downloads.download_time_s.mean.unwrap() / 4.0;
+        o_both += a.downloads.offload_ratio / 4.0;
+        o_alone += b.downloads.offload_ratio / 4.0;
         // b's peers never served a's: per-content up = down (checked by
         // assert_conservation) and b got bytes from its own peers.
-        assert!(x.summary.contents[1].bytes_from_peers > 0);
+        assert!(x.summary.contents[1].downloads.bytes_from_peers > 0);
     }
     eprintln!(
         "catalog isolation: mean download {t_both:.2} s in the catalog, {t_alone:.2} s alone; \
@@ -514,12 +514,18 @@ fn a_mixed_catalog_runs_and_adds_up() {
     let c = &out.summary.contents;
     assert_eq!(c.len(), 3);
     assert_eq!(c[2].policy, Policy::HttpOnly);
-    assert_eq!(c[2].offload_ratio, 0.0);
+    assert_eq!(c[2].downloads.offload_ratio, 0.0);
     // Peers carry a real share of the P2P title even though, under the BEP 19 web-seed
     // rule, the origin's 20 Mbps connection (ten seeds' worth) takes every piece the
     // 2 Mbps peers cannot deliver sooner (0.21 on seed 1; above 0.3 under peers-first).
-    assert!(c[0].offload_ratio > 0.1, "{}", c[0].offload_ratio);
-    assert!(c[0].peers > c[1].peers && c[1].peers > c[2].peers);
+    assert!(
+        c[0].downloads.offload_ratio > 0.1,
+        "{}",
+        c[0].downloads.offload_ratio
+    );
+    assert!(
+        c[0].downloads.peers > c[1].downloads.peers && c[1].downloads.peers > c[2].downloads.peers
+    );
     // Billing alone costs at least the allocated share for a content that is most of the
     // traffic (its own 95th percentile is near the whole's), and every figure is finite.
     for k in c {

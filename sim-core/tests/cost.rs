@@ -43,7 +43,7 @@ fn tiered_volume_and_p95_billing() {
     let out = sim_core::run(&s);
     common::assert_conservation(&s, &out);
     let c = &out.summary.origin_cost;
-    assert_eq!(out.summary.bytes_from_origin, 6_000_000_000);
+    assert_eq!(out.summary.downloads.bytes_from_origin, 6_000_000_000);
     assert_eq!(c.bytes, 6_000_000_000);
     assert!((c.volume_cost - 0.35).abs() < 1e-9, "{c:?}");
     // The two samples each hold 80 Mbps × 300 s to within the round trips of the last

@@ -52,10 +52,10 @@ peers = {n}
             (got - want).abs() <= tol,
             "N={n} {policy}: makespan {got} s, closed form {want} s"
         );
-        assert_eq!(out.summary.offload_ratio, 0.0);
+        assert_eq!(out.summary.downloads.offload_ratio, 0.0);
         // With fair sharing every client finishes together when u_s/N < d_min.
         if 80e6 / (n as f64) < 20e6 {
-            assert!(out.summary.download_time_s.p50.unwrap() >= want - tol);
+            assert!(out.summary.downloads.download_time_s.p50.unwrap() >= want - tol);
         }
     }
 }

@@ -55,7 +55,7 @@ fn fallback_leaves_the_origin_idle_when_neighbours_hold_everything() {
         s.seed = seed;
         let out = run(&s);
         common::assert_conservation(&s, &out);
-        assert_eq!(out.summary.bytes_from_origin, 0, "seed {seed}");
+        assert_eq!(out.summary.downloads.bytes_from_origin, 0, "seed {seed}");
     }
     for policy in ["web-seed", "peers-first"] {
         let mut origin_bytes = 0;
@@ -65,7 +65,7 @@ fn fallback_leaves_the_origin_idle_when_neighbours_hold_everything() {
             s.seed = seed;
             let web = run(&s);
             common::assert_conservation(&s, &web);
-            origin_bytes += web.summary.bytes_from_origin;
+            origin_bytes += web.summary.downloads.bytes_from_origin;
         }
         assert!(origin_bytes > 0, "{policy}");
     }
@@ -114,7 +114,7 @@ fn http_first_takes_the_first_pieces_from_the_origin() {
     for p in &out.peers {
         assert!(p.down_origin_bytes >= 5 * 256 * 1024, "{p:?}");
     }
-    assert!(out.summary.bytes_from_peers > 0);
+    assert!(out.summary.downloads.bytes_from_peers > 0);
 }
 
 /// `http-first` by time: for the first T the peer takes nothing from peers; with a long T
@@ -131,7 +131,7 @@ fn http_first_by_time_stays_on_the_origin_during_the_start() {
     let s = common::scenario(&text);
     let out = run(&s);
     common::assert_conservation(&s, &out);
-    assert_eq!(out.summary.bytes_from_peers, 0);
+    assert_eq!(out.summary.downloads.bytes_from_peers, 0);
 }
 
 /// A policy's parameters are checked before anything runs.

@@ -140,7 +140,7 @@ fn seed_upload_to_first_completion(seed: u64, seed_extra: &str) -> (f64, f64) {
     let s = common::scenario(&slow_seed(seed, seed_extra, &format!("{first_us}us")));
     let cut = run(&s);
     common::assert_conservation(&s, &cut);
-    assert!(cut.summary.completed_downloads >= 1);
+    assert!(cut.summary.downloads.completed_downloads >= 1);
     let leechers_up: u64 = cut.peers.iter().map(|p| p.up_bytes).sum();
     let seed_up = cut.summary.conservation.peers_up_bytes - leechers_up;
     (seed_up as f64 / (16.0 * 1048576.0), first_us as f64 / 1e6)

@@ -45,7 +45,7 @@ peers = 1
     assert_eq!(out.summary.bytes_wasted, 0);
     // At t = 60 s the machine is off (4 s to 104 s): the paused download is not active.
     assert_eq!(out.timeseries[0].active_leechers, 0);
-    assert_eq!(out.summary.peers, 1);
+    assert_eq!(out.summary.downloads.peers, 1);
 }
 
 /// Machines come back only in the hours the profile allows: with weight only on 12:00–13:00
@@ -143,10 +143,10 @@ fn background_seeding_is_what_makes_offload_at_low_concurrency() {
     common::assert_conservation(&s, &stay);
     println!(
         "offload: leave on completion {:.3}, serve from cache 7 d {:.3}",
-        leave.summary.offload_ratio, stay.summary.offload_ratio
+        leave.summary.downloads.offload_ratio, stay.summary.downloads.offload_ratio
     );
-    assert!(leave.summary.offload_ratio < 0.05);
-    assert!(stay.summary.offload_ratio > 0.2);
+    assert!(leave.summary.downloads.offload_ratio < 0.05);
+    assert!(stay.summary.downloads.offload_ratio > 0.2);
 }
 
 /// An empirical seeding time draws uniformly among its values: with `empirical(0s, 1d)`

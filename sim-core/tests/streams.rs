@@ -97,7 +97,12 @@ fn thin_catalog_keeps_the_class_mix() {
     assert_eq!(out.peers.len(), 40);
     assert_eq!(class_counts(&out, 3), vec![16, 14, 10]);
     // The run's per-class summary says the same.
-    let summary: Vec<u32> = out.summary.classes.iter().map(|c| c.peers).collect();
+    let summary: Vec<u32> = out
+        .summary
+        .classes
+        .iter()
+        .map(|c| c.downloads.peers)
+        .collect();
     assert_eq!(summary, vec![16, 14, 10]);
     // Every title's audience is a sample of the whole one, not the first classes only.
     let dsl_titles = out

@@ -58,8 +58,8 @@ fn mean(xs: impl Iterator<Item = f64>) -> f64 {
 }
 
 fn byte_ratio(s: &Scenario, out: &RunOutput) -> f64 {
-    let copies = out.summary.completed_downloads as f64 * s.contents[0].size_bytes as f64;
-    out.summary.bytes_delivered as f64 / copies
+    let copies = out.summary.downloads.completed_downloads as f64 * s.contents[0].size_bytes as f64;
+    out.summary.downloads.bytes_delivered as f64 / copies
 }
 
 fn reproduce(seed: u64, file: &str) -> String {
@@ -73,13 +73,19 @@ fn reproduce(seed: u64, file: &str) -> String {
 fn the_calibrated_scenario_reproduces_the_trial() {
     let s = shipped("daichi-414mb.toml");
     let outs = run_all(&s);
-    let offload = mean(outs.iter().map(|o| o.summary.offload_ratio));
+    let offload = mean(outs.iter().map(|o| o.summary.downloads.offload_ratio));
     let ratio = mean(outs.iter().map(|o| byte_ratio(&s, o)));
-    let completed = mean(outs.iter().map(|o| o.summary.completed_downloads as f64));
-    let peer_gb = mean(outs.iter().map(|o| o.summary.bytes_from_peers as f64 / 1e9));
+    let completed = mean(
+        outs.iter()
+            .map(|o| o.summary.downloads.completed_downloads as f64),
+    );
+    let peer_gb = mean(
+        outs.iter()
+            .map(|o| o.summary.downloads.bytes_from_peers as f64 / 1e9),
+    );
     let web_gb = mean(
         outs.iter()
-            .map(|o| o.summary.bytes_from_origin as f64 / 1e9),
+            .map(|o| o.summary.downloads.bytes_from_origin as f64 / 1e9),
     );
     println!(
         "daichi-414mb, seeds 1-{}: offload {offload:.3} (trial {OFFLOAD:.3}), \
@@ -90,10 +96,10 @@ fn the_calibrated_scenario_reproduces_the_trial() {
     for (seed, o) in SEEDS.iter().zip(&outs) {
         println!(
             "  seed {seed}: offload {:.3}, ratio {:.3}, completed {}, abandoned {}",
-            o.summary.offload_ratio,
+            o.summary.downloads.offload_ratio,
             byte_ratio(&s, o),
-            o.summary.completed_downloads,
-            o.summary.abandoned_downloads
+            o.summary.downloads.completed_downloads,
+            o.summary.downloads.abandoned_downloads
         );
     }
 
@@ -153,16 +159,16 @@ fn the_calibrated_scenario_reproduces_the_trial() {
 fn clients_that_leave_on_completion_give_almost_no_offload() {
     let s = shipped("leave-on-completion.toml");
     let outs = run_all(&s);
-    let offload = mean(outs.iter().map(|o| o.summary.offload_ratio));
+    let offload = mean(outs.iter().map(|o| o.summary.downloads.offload_ratio));
     println!(
         "leave-on-completion, seeds 1-{}: mean offload {offload:.4}",
         SEEDS.len()
     );
     for (seed, o) in SEEDS.iter().zip(&outs) {
         assert!(
-            o.summary.offload_ratio < 0.03,
+            o.summary.downloads.offload_ratio < 0.03,
             "offload {:.4} with clients leaving on completion; {}",
-            o.summary.offload_ratio,
+            o.summary.downloads.offload_ratio,
             reproduce(*seed, "leave-on-completion.toml")
         );
     }

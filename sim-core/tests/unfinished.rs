@@ -13,12 +13,14 @@ fn a_run_cut_by_max_time_says_so_and_compares_nothing() {
     common::assert_conservation(&s, &out);
     let sum = &out.summary;
     assert!(sum.stopped_at_max_time);
-    assert!(sum.completed_downloads < sum.peers);
+    assert!(sum.downloads.completed_downloads < sum.downloads.peers);
     assert_eq!(
-        sum.completed_downloads + sum.abandoned_downloads + sum.unfinished_downloads,
-        sum.peers
+        sum.downloads.completed_downloads
+            + sum.downloads.abandoned_downloads
+            + sum.downloads.unfinished_downloads,
+        sum.downloads.peers
     );
-    assert!(sum.unfinished_downloads > 0);
+    assert!(sum.downloads.unfinished_downloads > 0);
     // The bytes in flight at the cut count: the unfinished downloads hold them.
     let held: u64 = out
         .peers
@@ -26,8 +28,8 @@ fn a_run_cut_by_max_time_says_so_and_compares_nothing() {
         .filter(|p| p.download_time_s().is_none() && !p.aborted)
         .map(|p| p.down_origin_bytes + p.down_peer_bytes)
         .sum();
-    assert_eq!(sum.unfinished_bytes, held);
-    assert!(sum.unfinished_bytes > 0);
+    assert_eq!(sum.downloads.unfinished_bytes, held);
+    assert!(sum.downloads.unfinished_bytes > 0);
     assert_eq!(
         sum.makespan_s, None,
         "no makespan for a crowd that did not finish"
@@ -37,8 +39,8 @@ fn a_run_cut_by_max_time_says_so_and_compares_nothing() {
     assert!(human.contains("STOPPED"), "{human}");
     assert!(!human.contains("x the Kumar-Ross bound"), "{human}");
     for class in &sum.classes {
-        let t = &class.download_time_s;
-        assert_eq!(t.count, class.completed_downloads);
+        let t = &class.downloads.download_time_s;
+        assert_eq!(t.count, class.downloads.completed_downloads);
         if t.count == 0 {
             assert_eq!((t.mean, t.p50, t.max), (None, None, None), "{}", class.name);
         }
@@ -52,7 +54,7 @@ fn no_completion_means_no_download_time() {
     let out = sim_core::run(&s);
     common::assert_conservation(&s, &out);
     let sum = &out.summary;
-    assert_eq!(sum.completed_downloads, 0);
+    assert_eq!(sum.downloads.completed_downloads, 0);
     let json: serde_json::Value = serde_json::from_str(&out.summary_json()).unwrap();
     for key in ["mean", "p50", "p90", "p99", "max"] {
         assert!(json["download_time_s"][key].is_null(), "{key}: {json:#}");
@@ -87,14 +89,14 @@ fn abandoned_downloads_are_reported() {
     let out = sim_core::run(&s);
     common::assert_conservation(&s, &out);
     let sum = &out.summary;
-    assert!(sum.abandoned_downloads > 0);
+    assert!(sum.downloads.abandoned_downloads > 0);
     let got: u64 = out
         .peers
         .iter()
         .filter(|p| p.aborted)
         .map(|p| p.down_origin_bytes + p.down_peer_bytes)
         .sum();
-    assert_eq!(sum.abandoned_bytes, got);
+    assert_eq!(sum.downloads.abandoned_bytes, got);
     assert!(
         out.human_summary().contains("abandoned"),
         "{}",

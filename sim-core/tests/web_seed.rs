@@ -85,7 +85,7 @@ fn web_seed_keeps_the_clients_downlinks_full_to_the_end() {
         "web-seed: makespan {makespan:.1} s = {:.3} x the bound, offload {:.3}, worst \
          downlink fill {worst_fill:.3}",
         makespan / bound,
-        out.summary.offload_ratio
+        out.summary.downloads.offload_ratio
     );
     assert!(worst_fill >= 0.9, "downlinks filled to {worst_fill:.3}");
     assert!(makespan >= bound);

@@ -20,15 +20,15 @@ fn simulated_text(secs: f64) -> String {
 
 /// A short summary a person can read.
 pub fn human_summary(s: &Summary) -> String {
-    let t = &s.download_time_s;
+    let t = &s.downloads.download_time_s;
     let mut out = format!(
         "scenario {} (seed {}, digest {})\n\
          peers       {} arrived, {} completed, {} initial seed(s); simulated {}\n",
         s.scenario,
         s.seed,
         s.digest,
-        s.peers,
-        s.completed_downloads,
+        s.downloads.peers,
+        s.downloads.completed_downloads,
         s.initial_seeds,
         simulated_text(s.sim_duration_s),
     );
@@ -36,28 +36,28 @@ pub fn human_summary(s: &Summary) -> String {
         out.push_str(&format!(
             "STOPPED     at max_time before the end: {} download(s) unfinished ({} received), \
              {} arrival(s) never came; figures cover the run so far\n",
-            s.unfinished_downloads,
-            fmt_bytes(s.unfinished_bytes),
+            s.downloads.unfinished_downloads,
+            fmt_bytes(s.downloads.unfinished_bytes),
             s.arrivals_after_end,
         ));
     }
-    if s.abandoned_downloads > 0 || s.restarts > 0 {
+    if s.downloads.abandoned_downloads > 0 || s.downloads.restarts > 0 {
         out.push_str(&format!(
             "abandoned   {} download(s) given up by their users for good ({} received, \
              wasted); {} restart(s) of abandoned downloads\n",
-            s.abandoned_downloads,
-            fmt_bytes(s.abandoned_bytes),
-            s.restarts,
+            s.downloads.abandoned_downloads,
+            fmt_bytes(s.downloads.abandoned_bytes),
+            s.downloads.restarts,
         ));
     }
     out.push_str(&format!(
         "delivered   {}: origin {}, peers {} -> offload {:.1}%\n\
          origin      instantaneous peak {}; over {} s samples: peak {}, p95 {}\n\
          download    mean {}, p50 {}, p90 {}, p99 {}, max {} ({} completed)\n",
-        fmt_bytes(s.bytes_delivered),
-        fmt_bytes(s.bytes_from_origin),
-        fmt_bytes(s.bytes_from_peers),
-        100.0 * s.offload_ratio,
+        fmt_bytes(s.downloads.bytes_delivered),
+        fmt_bytes(s.downloads.bytes_from_origin),
+        fmt_bytes(s.downloads.bytes_from_peers),
+        100.0 * s.downloads.offload_ratio,
         fmt_rate(s.origin_peak_instant_bps),
         s.sample_interval_s,
         fmt_rate(s.origin_peak_sample_bps),
@@ -98,11 +98,11 @@ pub fn human_summary(s: &Summary) -> String {
             out.push_str(&format!(
                 "  {:<10} {:>6} peers, {:>6} completed, offload {:5.1}%, download p50 {}, p90 {}\n",
                 k.name,
-                k.peers,
-                k.completed_downloads,
-                100.0 * k.offload_ratio,
-                secs_text(k.download_time_s.p50),
-                secs_text(k.download_time_s.p90)
+                k.downloads.peers,
+                k.downloads.completed_downloads,
+                100.0 * k.downloads.offload_ratio,
+                secs_text(k.downloads.download_time_s.p50),
+                secs_text(k.downloads.download_time_s.p90)
             ));
         }
     }
@@ -114,11 +114,11 @@ pub fn human_summary(s: &Summary) -> String {
                 "  {:<14} {:>6} peers, {:>6} completed, offload {:5.1}%, download p50 {}, \
                  p90 {}, origin {}, cost {:.2}\n",
                 k.name,
-                k.peers,
-                k.completed_downloads,
-                100.0 * k.offload_ratio,
-                secs_text(k.download_time_s.p50),
-                secs_text(k.download_time_s.p90),
+                k.downloads.peers,
+                k.downloads.completed_downloads,
+                100.0 * k.downloads.offload_ratio,
+                secs_text(k.downloads.download_time_s.p50),
+                secs_text(k.downloads.download_time_s.p90),
                 fmt_bytes(k.origin.bytes),
                 k.origin.cost_share
             ));

@@ -3,10 +3,8 @@
 //! rates and cost, and the byte accounting.
 //!
 //! The key order of `summary.json` is the JSON exporter's business
-//! (`export/json.rs`); each summary reads its tally's fields through `Deref`, so
-//! `summary.offload_ratio` is the run's offload.
-
-use std::ops::Deref;
+//! (`export/json.rs`); each summary's tally is its `downloads` field, so
+//! `summary.downloads.offload_ratio` is the run's offload.
 
 use crate::cost::{origin_cost, OriginCost};
 use crate::metrics::percentile;
@@ -146,19 +144,6 @@ pub struct Summary {
     /// Largest number of flows one re-share recomputed.
     pub max_reshare_flows: u64,
 }
-
-macro_rules! deref_to_tally {
-    ($($t:ty),*) => {$(
-        impl Deref for $t {
-            type Target = Tally;
-            /// Its [`Tally`]: `summary.offload_ratio` reads `summary.downloads.offload_ratio`.
-            fn deref(&self) -> &Tally {
-                &self.downloads
-            }
-        }
-    )*};
-}
-deref_to_tally!(Summary, ClassSummary, ContentSummary);
 
 /// The summary of the run `f` describes.
 pub(crate) fn build(f: &RunFacts<'_>) -> Summary {

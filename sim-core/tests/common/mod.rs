@@ -32,19 +32,19 @@ pub fn assert_conservation(s: &Scenario, out: &RunOutput) {
         out.invariant_violations
     );
     assert_eq!(
-        c.origin_up_bytes, sum.bytes_from_origin,
+        c.origin_up_bytes, sum.downloads.bytes_from_origin,
         "origin up != origin down"
     );
     assert_eq!(
-        c.peers_up_bytes, sum.bytes_from_peers,
+        c.peers_up_bytes, sum.downloads.bytes_from_peers,
         "peer up != peer down"
     );
     assert_eq!(
-        sum.bytes_from_origin + sum.bytes_from_peers,
-        sum.bytes_delivered,
+        sum.downloads.bytes_from_origin + sum.downloads.bytes_from_peers,
+        sum.downloads.bytes_delivered,
         "origin + peers != delivered"
     );
-    assert_eq!(c.received_bytes, sum.bytes_delivered);
+    assert_eq!(c.received_bytes, sum.downloads.bytes_delivered);
     if c.flows_in_flight == 0 {
         assert_eq!(
             c.useful_bytes + c.wasted_bytes + c.held_partial_bytes,
@@ -54,14 +54,14 @@ pub fn assert_conservation(s: &Scenario, out: &RunOutput) {
     }
     if !sum.stopped_at_max_time {
         assert_eq!(
-            sum.completed_downloads + sum.abandoned_downloads,
-            sum.peers,
+            sum.downloads.completed_downloads + sum.downloads.abandoned_downloads,
+            sum.downloads.peers,
             "a leecher neither completed nor gave up"
         );
         let copies: u64 = sum
             .contents
             .iter()
-            .map(|k| k.completed_downloads as u64 * k.size_bytes)
+            .map(|k| k.downloads.completed_downloads as u64 * k.size_bytes)
             .sum();
         assert_eq!(
             c.useful_bytes,
@@ -73,21 +73,30 @@ pub fn assert_conservation(s: &Scenario, out: &RunOutput) {
     let total = |f: fn(&sim_core::report::ContentSummary) -> u64| -> u64 {
         sum.contents.iter().map(f).sum()
     };
-    assert_eq!(total(|k| k.bytes_from_origin), sum.bytes_from_origin);
-    assert_eq!(total(|k| k.bytes_from_peers), sum.bytes_from_peers);
-    assert_eq!(total(|k| k.bytes_uploaded), c.peers_up_bytes);
-    assert_eq!(total(|k| k.peers as u64), sum.peers as u64);
     assert_eq!(
-        total(|k| k.completed_downloads as u64),
-        sum.completed_downloads as u64
+        total(|k| k.downloads.bytes_from_origin),
+        sum.downloads.bytes_from_origin
+    );
+    assert_eq!(
+        total(|k| k.downloads.bytes_from_peers),
+        sum.downloads.bytes_from_peers
+    );
+    assert_eq!(total(|k| k.downloads.bytes_uploaded), c.peers_up_bytes);
+    assert_eq!(
+        total(|k| k.downloads.peers as u64),
+        sum.downloads.peers as u64
+    );
+    assert_eq!(
+        total(|k| k.downloads.completed_downloads as u64),
+        sum.downloads.completed_downloads as u64
     );
     // Contents have separate swarms: what a content's peers uploaded is exactly what its
     // leechers received from peers.
     for k in &sum.contents {
         assert_eq!(
-            k.bytes_uploaded, k.bytes_from_peers,
+            k.downloads.bytes_uploaded, k.downloads.bytes_from_peers,
             "content {}: its peers uploaded {} bytes but its leechers got {} from peers",
-            k.name, k.bytes_uploaded, k.bytes_from_peers
+            k.name, k.downloads.bytes_uploaded, k.downloads.bytes_from_peers
         );
     }
     assert_traffic_accounting(s, out);
@@ -124,21 +133,21 @@ pub fn assert_traffic_accounting(s: &Scenario, out: &RunOutput) {
         |f: fn(&sim_core::report::SampleRow) -> u64| -> u64 { out.timeseries.iter().map(f).sum() };
     assert_eq!(
         col(|r| r.origin_bytes),
-        sum.bytes_from_origin,
+        sum.downloads.bytes_from_origin,
         "time series: origin bytes"
     );
     assert_eq!(
         col(|r| r.peer_bytes),
-        sum.bytes_from_peers,
+        sum.downloads.bytes_from_peers,
         "time series: peer bytes"
     );
     assert_eq!(
         out.billing_samples_bytes.iter().sum::<u64>(),
-        sum.bytes_from_origin,
+        sum.downloads.bytes_from_origin,
         "billing samples"
     );
     let c = &sum.origin_cost;
-    assert_eq!(c.bytes, sum.bytes_from_origin, "billed volume");
+    assert_eq!(c.bytes, sum.downloads.bytes_from_origin, "billed volume");
     assert_eq!(
         c.per_day.iter().map(|d| d.bytes).sum::<u64>(),
         c.bytes,
@@ -146,7 +155,7 @@ pub fn assert_traffic_accounting(s: &Scenario, out: &RunOutput) {
     );
     for k in &sum.contents {
         assert_eq!(
-            k.origin.bytes, k.bytes_from_origin,
+            k.origin.bytes, k.downloads.bytes_from_origin,
             "{}: origin bytes",
             k.name
         );
@@ -157,7 +166,9 @@ pub fn assert_traffic_accounting(s: &Scenario, out: &RunOutput) {
         .map(|c| c.piece_size_bytes.min(c.size_bytes))
         .min()
         .unwrap();
-    let slack_bytes = 4.0 * (sum.bytes_delivered / min_piece.max(1) + sum.peers as u64 + 1) as f64;
+    let slack_bytes = 4.0
+        * (sum.downloads.bytes_delivered / min_piece.max(1) + sum.downloads.peers as u64 + 1)
+            as f64;
     let cap = s.origin.capacity_bps as f64;
     let interval_s = sum.sample_interval_s;
     for (i, r) in out.timeseries.iter().enumerate() {
