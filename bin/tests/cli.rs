@@ -209,7 +209,7 @@ fn assert_run_fails(w: &Work, scenario: &str, args: &[&str], expected: &[&str]) 
 // run: result files
 
 #[test]
-fn run_writes_the_three_result_files() {
+fn run_writes_every_result_file() {
     let w = Work::with_tiny();
     let stdout = w.ok(&["run", "tiny.toml", "--out", "out"]);
 
