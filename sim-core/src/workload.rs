@@ -185,7 +185,6 @@ fn diurnal_times(
 
 /// The rank key of an arrival in the class split: the first draw of its own stream.
 fn class_key(s: &Scenario, a: &Arrival) -> u64 {
-    use rand::RngCore;
     let id = leecher_stream_id(&s.contents[a.content as usize].name, u64::from(a.ordinal));
     StreamRng::new(s.seed, StreamKind::Class, id).next_u64()
 }

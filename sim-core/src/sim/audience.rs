@@ -70,7 +70,9 @@ pub(super) fn draw_peer(s: &Scenario, a: &Arrival) -> Peer {
     let id = leecher_stream_id(&s.contents[a.content as usize].name, u64::from(a.ordinal));
     let mut rng = StreamRng::new(s.seed, StreamKind::Peer, id);
     let c = &s.classes[a.class as usize];
-    // Box–Muller: one standard normal draw for the line-quality factor.
+    // Box–Muller: one standard normal draw for the line-quality factor, from exactly two
+    // uniforms (a ziggurat sampler draws a variable number, which would shift the draws
+    // after it when a class's spread changes).
     let (u1, u2) = (1.0 - rng.unit_f64(), rng.unit_f64());
     let z = (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos();
     let factor = (c.cap_sigma * z).exp().clamp(1.0 / c.cap_clip, c.cap_clip);
