@@ -64,7 +64,9 @@ fn batch_se(v: &[f64], batches: usize) -> f64 {
     (var / batches as f64).sqrt()
 }
 
-fn measure(s: &Scenario, out: &RunOutput) -> Measured {
+/// The measurement window (after the warm-up, before the tail) and, in it, the leechers
+/// and the seeds that are not initial seeds, one value per sample interval.
+fn window_series(s: &Scenario, out: &RunOutput) -> (f64, f64, Vec<f64>, Vec<f64>) {
     let sim_core::scenario::Arrivals::Poisson { until, .. } = s.contents[0].arrivals else {
         panic!("fluid scenarios have Poisson arrivals");
     };
@@ -80,6 +82,11 @@ fn measure(s: &Scenario, out: &RunOutput) -> Measured {
         .iter()
         .map(|r| r.active_seeds as f64 - initial_seeds as f64)
         .collect();
+    (t0, t1, x, y)
+}
+
+fn measure(s: &Scenario, out: &RunOutput) -> Measured {
+    let (t0, t1, x, y) = window_series(s, out);
     let times: Vec<f64> = out
         .peers
         .iter()
@@ -332,21 +339,7 @@ struct MeasuredAborts {
 }
 
 fn measure_aborts(s: &Scenario, out: &RunOutput) -> MeasuredAborts {
-    let sim_core::scenario::Arrivals::Poisson { until, .. } = s.contents[0].arrivals else {
-        panic!("fluid scenarios have Poisson arrivals");
-    };
-    let (t0, t1) = (WARM_UP_S, until.as_secs_f64() - TAIL_S);
-    let initial_seeds: u32 = s.seeds.iter().map(|g| g.count).sum();
-    let rows: Vec<_> = out
-        .timeseries
-        .iter()
-        .filter(|r| r.time_s > t0 && r.time_s <= t1)
-        .collect();
-    let x: Vec<f64> = rows.iter().map(|r| r.active_leechers as f64).collect();
-    let y: Vec<f64> = rows
-        .iter()
-        .map(|r| r.active_seeds as f64 - initial_seeds as f64)
-        .collect();
+    let (t0, t1, x, y) = window_series(s, out);
     let window: Vec<_> = out
         .peers
         .iter()

@@ -133,19 +133,14 @@ impl Simulation {
             .map(|c| c.peer)
             .filter(|&q| self.peers[q as usize].super_seed.is_some())
             .collect();
-        let mut ready = Vec::new();
-        for &s in &seeds {
-            let sp = &self.peers[s as usize];
-            let Some(ss) = sp.super_seed.as_ref() else {
-                continue;
-            };
-            ready.clear();
-            ready.extend(sp.conns.iter().map(|c| c.peer).filter(|&q| {
-                ss.shown.get(&q).and_then(|x| x.offer) == Some(piece)
-                    && self.peers[q as usize].have.contains(piece)
-            }));
-            for &q in &ready {
-                self.super_seed_offer(s, q);
+        for s in seeds {
+            let offered = self.peers[s as usize]
+                .super_seed
+                .as_ref()
+                .and_then(|ss| ss.shown.get(&d))
+                .and_then(|x| x.offer);
+            if offered == Some(piece) {
+                self.super_seed_offer(s, d);
             }
         }
     }
