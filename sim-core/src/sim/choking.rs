@@ -66,7 +66,7 @@ impl Simulation {
     /// `u` is a seed choking with mainline's seed-state algorithm.
     pub(super) fn mainline_seed(&self, u: PeerId) -> bool {
         self.peers[u as usize].state == PeerState::Seeding
-            && self.s.protocol.seed_choking == SeedChoking::Mainline
+            && self.protocol.seed_choking == SeedChoking::Mainline
     }
 
     /// Neighbour `ci` of `u` just became interested in `u`: unchoke it if a slot is free
@@ -79,7 +79,7 @@ impl Simulation {
         }
         let p = &self.peers[u as usize];
         if p.up_bps > 0.0
-            && p.regular_unchoked < self.s.protocol.upload_slots
+            && p.regular_unchoked < self.protocol.upload_slots
             && p.conns[ci].my_unchoke == Unchoke::Choked
         {
             self.unchoke(u, ci, Unchoke::Regular);
@@ -140,7 +140,7 @@ impl Simulation {
             return (u64::MAX - c.recv_window_bytes, 0); // tit-for-tat: sent me the most first
         }
         let rate = self.upload_rate_to(u, ci).min((u64::MAX >> 2) as f64) as u64;
-        match self.s.protocol.seed_choking {
+        match self.protocol.seed_choking {
             // Round-robin over the connections: the one unchoked least recently first.
             SeedChoking::Mainline => (c.last_unchoked.0, 0),
             SeedChoking::RoundRobin => {
@@ -172,9 +172,9 @@ impl Simulation {
         let mainline = self.mainline_seed(u);
         let seed = self.peers[u as usize].state == PeerState::Seeding;
         let slots = if mainline {
-            self.s.protocol.upload_slots + self.s.protocol.optimistic_slots
+            self.protocol.upload_slots + self.protocol.optimistic_slots
         } else {
-            self.s.protocol.upload_slots
+            self.protocol.upload_slots
         };
         loop {
             let p = &self.peers[u as usize];
@@ -231,7 +231,7 @@ impl Simulation {
             self.peers[u as usize].rechoke_alive = false;
             return;
         }
-        let next = self.now.after(self.s.protocol.rechoke_interval);
+        let next = self.now.after(self.protocol.rechoke_interval);
         self.queue.push(next, Event::Rechoke(u));
         let round = self.peers[u as usize].rechoke_round;
         self.peers[u as usize].rechoke_round += 1;
@@ -277,7 +277,7 @@ impl Simulation {
             }
         }
         // What peers gave over the period just ended (rate-target's measure), then reset.
-        let interval_s = self.s.protocol.rechoke_interval.as_secs_f64();
+        let interval_s = self.protocol.rechoke_interval.as_secs_f64();
         let p = &mut self.peers[u as usize];
         let received: u64 = p.conns.iter().map(|c| c.recv_window_bytes).sum();
         p.peer_rate_bps = received as f64 * 8.0 / interval_s;
@@ -294,11 +294,10 @@ impl Simulation {
     /// interested neighbours, plus `optimistic_slots` random ones moved every
     /// `optimistic_interval` (`round` counts the rechokes before this one).
     pub(super) fn choose_ranked(&mut self, u: PeerId, round: u32, want: &mut [u32]) {
-        let slots = self.s.protocol.upload_slots as usize;
-        let opt_slots = self.s.protocol.optimistic_slots as usize;
-        let every = (self.s.protocol.optimistic_interval.0
-            / self.s.protocol.rechoke_interval.0.max(1))
-        .max(1) as u32;
+        let slots = self.protocol.upload_slots as usize;
+        let opt_slots = self.protocol.optimistic_slots as usize;
+        let every = (self.protocol.optimistic_interval.0 / self.protocol.rechoke_interval.0.max(1))
+            .max(1) as u32;
         let rotate = round.is_multiple_of(every);
         let mut rank = std::mem::take(&mut self.scratch_rank);
         rank.clear();
@@ -340,7 +339,7 @@ impl Simulation {
     /// `count` (1 for the first): keep the interested peers unchoked most recently, and in
     /// two rechokes out of three make room for one new peer, taken in turn.
     pub(super) fn choose_mainline_seed(&mut self, u: PeerId, count: u32, want: &mut [u32]) {
-        let total = (self.s.protocol.upload_slots + self.s.protocol.optimistic_slots) as usize;
+        let total = (self.protocol.upload_slots + self.protocol.optimistic_slots) as usize;
         // New unchokes per three rechokes, spread 0/1/1 for 4–6 slots; those a freed slot
         // already brought since the last rechoke count against them.
         let per_three = total.div_ceil(3);
@@ -349,7 +348,7 @@ impl Simulation {
         let forced = due.saturating_sub(p.unchokes_since_last as usize);
         p.unchokes_since_last = 0;
         let keep = total - forced.min(total);
-        let interval = self.s.protocol.rechoke_interval.0.max(1);
+        let interval = self.protocol.rechoke_interval.0.max(1);
         let mut rank = std::mem::take(&mut self.scratch_rank);
         // 1. Unchoked interested peers: those unchoked in the last two periods, most
         //    recent first; then the others, fastest first.

@@ -232,7 +232,7 @@ impl Simulation {
 
     /// Round a completion instant up to the scenario's time quantum.
     fn quantize(&self, t: SimTime) -> SimTime {
-        let q = self.s.network.time_quantum.0.max(1);
+        let q = self.time_quantum.0.max(1);
         SimTime(t.0.div_ceil(q).saturating_mul(q))
     }
 
@@ -414,7 +414,7 @@ impl Simulation {
         }
         self.changed = changed;
         self.metrics.observe_peak();
-        if self.s.check_invariants {
+        if self.check_invariants {
             if let Err(e) = self.net.check_caps(1e-9) {
                 if self.invariant_violations.len() < 10 {
                     self.invariant_violations

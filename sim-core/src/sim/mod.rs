@@ -44,7 +44,10 @@ use crate::peer::{Peer, PeerId, PeerState};
 use crate::queue::{EventQueue, TimerHeap};
 use crate::report::{self, RunOutput};
 use crate::rng::{name_key, seed_stream_id, StreamKind, StreamRng};
-use crate::scenario::{ContentSpec, Policy, PolicySpec, Scenario, SeedTime};
+use crate::scenario::{
+    ClientSpec, ContentSpec, OriginSpec, Policy, PolicySpec, ProtocolSpec, Scenario, SeedTime,
+    SessionSpec, TrackerSpec,
+};
 use crate::time::{SimDuration, SimTime};
 use crate::tracker::Tracker;
 use crate::workload::{self, Arrival};
@@ -125,8 +128,34 @@ pub struct Progress {
 }
 
 /// A running simulation of one scenario.
+///
+/// The engine's components read only the part of the scenario they model (the narrowed
+/// specs below: choking reads `protocol`, the tracker code `tracker_spec`, patience and
+/// seeding `client`, ...). The whole resolved [`Scenario`] is kept for the two ends of a
+/// run: drawing the audience in [`Simulation::new`] and labelling the report in `finish`.
 pub struct Simulation {
-    pub(crate) s: Scenario,
+    /// The resolved scenario, read only by `new` and `finish`.
+    scenario: Scenario,
+    /// BitTorrent protocol parameters (choking, endgame, piece picking, connections).
+    pub(crate) protocol: ProtocolSpec,
+    /// Announce interval and peer-list size of every content's tracker.
+    pub(crate) tracker_spec: TrackerSpec,
+    /// Client behaviour: seeding after completion, patience, restarts, `peer_wait`.
+    pub(crate) client: ClientSpec,
+    /// The HTTP origin: per-connection cap and requests per client.
+    pub(crate) origin: OriginSpec,
+    /// The contents, in rank order (size, pieces, policy of each).
+    pub(crate) contents: Vec<ContentSpec>,
+    /// Online/offline sessions of the users' machines; `None` = always online.
+    pub(crate) sessions: Option<SessionSpec>,
+    /// Per access class: its machines never switch off (`always_on`).
+    pub(crate) always_on_class: Vec<bool>,
+    /// Flow deadlines are rounded up to this quantum.
+    pub(crate) time_quantum: SimDuration,
+    /// Hard stop of simulated time.
+    max_time: SimDuration,
+    /// Check link caps and byte conservation after every re-share.
+    pub(crate) check_invariants: bool,
     pub(crate) now: SimTime,
     pub(crate) queue: EventQueue<Event>,
     pub(crate) timers: TimerHeap,
@@ -275,9 +304,20 @@ impl Simulation {
             peers,
             arrivals,
             arrival_peer,
-            s,
+            protocol: s.protocol.clone(),
+            tracker_spec: s.tracker.clone(),
+            client: s.client.clone(),
+            origin: s.origin.clone(),
+            contents: s.contents.clone(),
+            sessions: s.sessions.clone(),
+            always_on_class: s.classes.iter().map(|c| c.always_on).collect(),
+            time_quantum: s.network.time_quantum,
+            max_time: s.max_time,
+            check_invariants: s.check_invariants,
+            scenario: s,
         };
-        sim.net.set_tolerance(sim.s.network.fairness_tolerance);
+        sim.net
+            .set_tolerance(sim.scenario.network.fairness_tolerance);
         for p in 0..sim.peers.len() as PeerId {
             if sim.peers[p as usize].class == Peer::SEED_CLASS {
                 sim.place_initial_seed(p);
@@ -302,7 +342,7 @@ impl Simulation {
             self.tracker_of(p).join(p, true);
             let phase = self.peers[p as usize]
                 .rng
-                .below(self.s.protocol.rechoke_interval.0.max(1));
+                .below(self.protocol.rechoke_interval.0.max(1));
             self.queue.push(SimTime(phase), Event::Rechoke(p));
         }
     }
@@ -310,7 +350,7 @@ impl Simulation {
     /// Run to the end (no leecher left and no arrival pending, or the scenario's
     /// `max_time`), calling `progress` now and then.
     pub fn run(mut self, progress: &mut dyn FnMut(Progress)) -> RunOutput {
-        let stop = SimTime::ZERO.after(self.s.max_time);
+        let stop = SimTime::ZERO.after(self.max_time);
         let mut stopped_at_max_time = false;
         loop {
             if self.finished() {
@@ -442,7 +482,7 @@ impl Simulation {
         if self.policy_of(p) != Policy::HttpOnly {
             self.tracker_of(p).join(p, false);
             if !self.peers[p as usize].rechoke_alive {
-                let interval = self.s.protocol.rechoke_interval.0.max(1);
+                let interval = self.protocol.rechoke_interval.0.max(1);
                 let phase = self.peers[p as usize].rng.below(interval);
                 self.queue
                     .push(self.now.after(SimDuration(phase)), Event::Rechoke(p));
@@ -450,7 +490,7 @@ impl Simulation {
             }
             if !self.peers[p as usize].announce_alive {
                 self.queue.push(
-                    self.now.after(self.s.tracker.announce_interval),
+                    self.now.after(self.tracker_spec.announce_interval),
                     Event::Announce(p, true),
                 );
                 self.peers[p as usize].announce_alive = true;
@@ -466,7 +506,7 @@ impl Simulation {
         peer.patience = if peer.restarts == 0 {
             peer.abandon_after
         } else {
-            let theta = self.s.client.abort_rate_per_s;
+            let theta = self.client.abort_rate_per_s;
             (theta > 0.0).then(|| SimDuration::from_secs_f64_ceil(peer.abort_rng.exp(1.0 / theta)))
         };
         if self.peers[p as usize].patience.is_some() {
@@ -482,7 +522,7 @@ impl Simulation {
 
     /// The content peer `p` downloads or holds.
     pub(crate) fn content_of(&self, p: PeerId) -> &ContentSpec {
-        &self.s.contents[self.peers[p as usize].content as usize]
+        &self.contents[self.peers[p as usize].content as usize]
     }
 
     /// Piece count of the content of peer `p`.
@@ -535,7 +575,7 @@ impl Simulation {
         self.metrics
             .finish(end, self.online_leechers(), self.online_seeds());
         let leecher = |p: &Peer| p.class != Peer::SEED_CLASS && p.state != PeerState::Future;
-        let kumar_ross_s: Vec<Option<f64>> = (0..self.s.contents.len())
+        let kumar_ross_s: Vec<Option<f64>> = (0..self.contents.len())
             .map(|k| {
                 let caps: Vec<(f64, f64)> = self
                     .peers
@@ -543,7 +583,7 @@ impl Simulation {
                     .filter(|p| p.content as usize == k && p.class != Peer::SEED_CLASS)
                     .map(|p| (p.up_bps, p.down_bps))
                     .collect();
-                bounds::scenario_kumar_ross_s(&self.s, k, &caps)
+                bounds::scenario_kumar_ross_s(&self.scenario, k, &caps)
             })
             .collect();
         let peers: Vec<report::PeerRecord> = self
@@ -552,7 +592,7 @@ impl Simulation {
             .filter(|p| leecher(p))
             .map(report::PeerRecord::of)
             .collect();
-        let mut seed_up_bytes = vec![0u64; self.s.contents.len()];
+        let mut seed_up_bytes = vec![0u64; self.contents.len()];
         for p in self.peers.iter().filter(|p| p.class == Peer::SEED_CLASS) {
             seed_up_bytes[p.content as usize] += p.up_bytes;
         }
@@ -576,7 +616,7 @@ impl Simulation {
                 })
                 .sum::<u64>();
         report::build(report::RunFacts {
-            scenario: &self.s,
+            scenario: &self.scenario,
             digest: self.digest.hex(),
             events: self.events,
             end,

@@ -99,8 +99,7 @@ impl Simulation {
 
     /// The origin's per-connection cap, bits/s (infinite when unlimited).
     fn origin_per_conn_bps(&self) -> f64 {
-        self.s
-            .origin
+        self.origin
             .per_connection_bps
             .map_or(f64::INFINITY, |c| c as f64)
     }
@@ -111,7 +110,7 @@ impl Simulation {
             return;
         }
         let per_conn = self.origin_per_conn_bps();
-        let max = self.s.origin.requests_per_client as usize;
+        let max = self.origin.requests_per_client as usize;
         while self.peers[d as usize].state == PeerState::Leeching
             && self.peers[d as usize].origin_flows.len() < max
         {
@@ -123,7 +122,7 @@ impl Simulation {
                         continue;
                     }
                     None => {
-                        if self.s.protocol.endgame {
+                        if self.protocol.endgame {
                             self.origin_endgame_split(d);
                         }
                         return;
@@ -377,7 +376,7 @@ impl Simulation {
     /// about `wait × up(u) / unchoked(u) / piece bits` pieces in that time (its upload
     /// shared by the peers it unchokes). False when the wait is "forever".
     fn unchokers_too_slow(&mut self, d: PeerId) -> bool {
-        let Some(wait) = self.s.client.peer_wait else {
+        let Some(wait) = self.client.peer_wait else {
             return false;
         };
         let piece_bits = self.content_of(d).piece_size_bytes as f64 * 8.0;

@@ -53,10 +53,10 @@ impl Simulation {
     /// The user of `p` gives up the download. Its completed pieces are wasted unless a
     /// restart will resume from them.
     pub(super) fn abandon(&mut self, p: PeerId) {
-        let restart_share = self.s.client.restart_share;
+        let restart_share = self.client.restart_share;
         let restarts =
             restart_share > 0.0 && self.peers[p as usize].abort_rng.unit_f64() < restart_share;
-        let resumes = restarts && self.s.client.restart_resumes;
+        let resumes = restarts && self.client.restart_resumes;
         let peer = &mut self.peers[p as usize];
         peer.aborted = true;
         peer.abandon_at = None;
@@ -64,7 +64,7 @@ impl Simulation {
         if resumes {
             peer.kept = Some(peer.have.clone());
         } else {
-            let content = &self.s.contents[peer.content as usize];
+            let content = &self.contents[peer.content as usize];
             let have: u64 = (0..content.piece_count())
                 .filter(|&i| peer.have.contains(i))
                 .map(|i| content.piece_bytes(i))
@@ -73,7 +73,7 @@ impl Simulation {
         }
         self.depart(p);
         if restarts {
-            let after = &self.s.client.restart_after;
+            let after = &self.client.restart_after;
             let delay = draw_seed_time(after, &mut self.peers[p as usize].abort_rng)
                 .unwrap_or(SimDuration::ZERO)
                 .max(SimDuration(1));

@@ -17,16 +17,11 @@ use crate::time::{SimDuration, SimTime};
 impl Simulation {
     /// Start the session of `p`, which just arrived online.
     pub(super) fn start_session(&mut self, p: PeerId) {
-        let Some(sessions) = &self.s.sessions else {
+        let Some(sessions) = &self.sessions else {
             return;
         };
         let class = self.peers[p as usize].class;
-        if self
-            .s
-            .classes
-            .get(class as usize)
-            .is_some_and(|c| c.always_on)
-        {
+        if self.always_on_class.get(class as usize) == Some(&true) {
             return;
         }
         if let Some(d) = draw_seed_time(&sessions.online, &mut self.peers[p as usize].session_rng) {
@@ -81,14 +76,14 @@ impl Simulation {
             let peer = &mut self.peers[p as usize];
             if !peer.rechoke_alive {
                 peer.rechoke_alive = true;
-                let phase = peer.rng.below(self.s.protocol.rechoke_interval.0.max(1));
+                let phase = peer.rng.below(self.protocol.rechoke_interval.0.max(1));
                 self.queue
                     .push(self.now.after(SimDuration(phase)), Event::Rechoke(p));
             }
             if !seeding && !self.peers[p as usize].announce_alive {
                 self.peers[p as usize].announce_alive = true;
                 self.queue.push(
-                    self.now.after(self.s.tracker.announce_interval),
+                    self.now.after(self.tracker_spec.announce_interval),
                     Event::Announce(p, true),
                 );
             }
@@ -105,7 +100,7 @@ impl Simulation {
     /// When the machine of `p`, off from now, comes back: an offline period, kept with
     /// probability w[local hour] / max(w) under a diurnal profile, else another follows.
     fn wake_time(&mut self, p: PeerId) -> SimTime {
-        let sessions = self.s.sessions.as_ref().expect("sessions configured");
+        let sessions = self.sessions.as_ref().expect("sessions configured");
         let (offline, offset) = (&sessions.offline, sessions.utc_offset_hours);
         let profile = sessions.diurnal.as_deref().copied();
         let max_w = profile.map_or(1.0, |w| w.iter().copied().fold(0.0, f64::max));

@@ -64,9 +64,9 @@ impl Simulation {
 
     pub(super) fn connect_from_tracker(&mut self, p: PeerId) {
         let mut list = std::mem::take(&mut self.scratch_peers);
-        let numwant = self.s.tracker.numwant;
+        let numwant = self.tracker_spec.numwant;
         self.tracker_of(p).sample(p, numwant, &mut list);
-        let max = self.s.protocol.max_connections as usize;
+        let max = self.protocol.max_connections as usize;
         for &q in &list {
             if self.peers[p as usize].conns.len() >= max {
                 break;
@@ -168,7 +168,7 @@ impl Simulation {
             self.fill_slots(q);
         }
         if self.peers[q as usize].state == PeerState::Leeching {
-            if (self.peers[q as usize].conns.len() as u32) < self.s.protocol.min_peers {
+            if (self.peers[q as usize].conns.len() as u32) < self.protocol.min_peers {
                 self.schedule_early_announce(q);
             }
             self.try_origin(q);
@@ -207,7 +207,7 @@ impl Simulation {
             return;
         }
         if periodic {
-            let next = self.now.after(self.s.tracker.announce_interval);
+            let next = self.now.after(self.tracker_spec.announce_interval);
             self.queue.push(next, Event::Announce(p, true));
         } else {
             peer.announce_pending = false;
@@ -233,7 +233,7 @@ impl Simulation {
         if let Some((piece, offset)) = self.pick_piece(d, u) {
             let f = self.request_flow(Source::Peer(u), d, piece, offset, pipelined);
             self.peers[d as usize].conns[ci].down_flow = Some(f);
-        } else if self.s.protocol.endgame {
+        } else if self.protocol.endgame {
             let p = &self.peers[d as usize];
             if p.started_count + p.have_count == self.pieces_of(d) && p.partial.is_empty() {
                 if let Some(f) = self.endgame_split(d, u) {
@@ -245,7 +245,7 @@ impl Simulation {
 
     /// Choose what `d` asks of `u`: (piece, bytes already held). Marks the piece started.
     fn pick_piece(&mut self, d: PeerId, u: PeerId) -> Option<(u32, u64)> {
-        let random_first = self.s.protocol.random_first_pieces;
+        let random_first = self.protocol.random_first_pieces;
         let (dp, up) = pair(&mut self.peers, d as usize, u as usize);
         // 1. Strict priority: finish a partially received piece.
         if let Some(k) = dp.partial.iter().position(|&(p, _)| up.shows(d, p)) {
@@ -372,7 +372,6 @@ impl Simulation {
         self.completed += 1;
         // A completed client serves in the background within its seeding cap.
         let cap = self
-            .s
             .client
             .seed_upload_bps
             .map_or(f64::INFINITY, |c| c as f64);
