@@ -27,6 +27,7 @@ macro_rules! outln {
 mod output;
 mod plot;
 mod progress;
+mod sweep;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -87,6 +88,30 @@ swarmsim fluid scenarios/fluid-upload.toml\n  \
 swarmsim fluid scenarios/poisson-steady.toml --set client.seed_time=exp(30min) --eta 0.85 --json"
     )]
     Fluid(FluidArgs),
+    /// Run a parameter sweep: points × replications on every core, runs.csv and
+    /// points.csv (mean, sd, 95% confidence interval per metric); resumable.
+    #[command(
+        long_about = "Run a parameter sweep: a base scenario, parameters varied over lists, \
+ranges and zipped groups (and named variants), several replications per point. Each run's \
+seed is mixed from the sweep's seed, the point and the replication, so the results are \
+identical whatever --jobs and the order runs finish in. Every finished run is recorded \
+at once in DIR/runs/; rerunning the same command after a kill skips them. The sweep file \
+format is in docs/sweeps.md.",
+        after_help = "Outputs (in --out, default results/sweeps/<sweep file stem>/):\n  \
+runs.csv      one row per run: point, replication, parameters, seed, digest, every metric\n  \
+points.csv    one row per point: mean, sd, 95% CI (Student t) and n of every metric\n  \
+manifest.json what the sweep computes (version, hash, columns, points)\n  \
+sweep.toml    the sweep file as run\n\n\
+Examples:\n  \
+swarmsim sweep scenarios/sweeps/policies.toml\n  \
+swarmsim sweep scenarios/sweeps/file-size.toml --jobs 2 --out /tmp/fs\n  \
+swarmsim sweep scenarios/sweeps/file-size.toml --shard 2/4 --out /tmp/fs/shard-2\n  \
+swarmsim sweep scenarios/sweeps/file-size.toml --emit-slurm 8 --out /shared/fs > fs.sbatch"
+    )]
+    Sweep(sweep::SweepArgs),
+    /// Combine the shards of one sweep (`sweep --shard I/N`) into runs.csv and points.csv,
+    /// identical to a single-machine sweep's.
+    Merge(sweep::MergeArgs),
 }
 
 #[derive(Args)]
@@ -136,6 +161,8 @@ fn main() {
         Command::Run(a) => run(a),
         Command::Validate(a) => validate(a),
         Command::Fluid(a) => fluid(a),
+        Command::Sweep(a) => sweep::run(a, &|| false),
+        Command::Merge(a) => sweep::merge(a),
     };
     if let Err(e) = result {
         eprintln!("Error: {e:#}");
