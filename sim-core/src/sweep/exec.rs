@@ -143,7 +143,7 @@ pub fn execute(
                 seed: out.summary.seed,
                 digest: out.summary.digest.clone(),
                 stopped_at_max_time: out.summary.stopped_at_max_time,
-                metrics: read_all(&out.summary),
+                metrics: read_all(&out),
             }
             .write(dir)?;
             let n = done.fetch_add(1, Ordering::Relaxed) + 1;

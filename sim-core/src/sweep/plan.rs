@@ -72,16 +72,16 @@ pub fn mix64(mut z: u64) -> u64 {
 }
 
 /// The seed of replication `rep` of point `point` under master seed `master`: a fixed
-/// mix, so it depends on nothing else (not the job count, not the finishing order).
-/// Kept below 2⁶³ so it can also be written in a scenario file. With common random
-/// numbers the point is left out: replication `r` has one seed across points.
+/// mix of the three, so it depends on nothing else (not the job count, not the finishing
+/// order), kept below 2⁶³ so it can also be written in a scenario file. With common random
+/// numbers, replication `r` runs with seed `master + r` at every point (as `--seed` would),
+/// so points differ only by their parameters and their differences are measured with
+/// less noise.
 pub fn run_seed(master: u64, point: usize, rep: u32, common_random_numbers: bool) -> u64 {
-    let p = if common_random_numbers {
-        0
-    } else {
-        point as u64 + 1
-    };
-    mix64(mix64(mix64(master) ^ p) ^ u64::from(rep)) >> 1
+    if common_random_numbers {
+        return master.wrapping_add(u64::from(rep)) & (u64::MAX >> 1);
+    }
+    mix64(mix64(mix64(master) ^ (point as u64 + 1)) ^ u64::from(rep)) >> 1
 }
 
 impl Sweep {
@@ -125,6 +125,7 @@ impl Sweep {
 
         let mut columns = Vec::new();
         let mut dims: Vec<Vec<Level>> = Vec::new();
+        let mut varied: Vec<String> = Vec::new();
         if !raw.variant.is_empty() {
             columns.push("variant".to_string());
             let mut levels = Vec::new();
@@ -153,19 +154,31 @@ impl Sweep {
         }
         for (i, p) in raw.parameter.iter().enumerate() {
             let line = locate("parameter", i);
-            let (keys, levels) = parameter_levels(p).map_err(|m| SweepError::at(&file, line, m))?;
-            for k in &keys {
-                if columns.contains(k) {
+            let (names, levels) =
+                parameter_levels(p).map_err(|m| SweepError::at(&file, line, m))?;
+            for o in &levels[0].overrides {
+                if varied.contains(&o.path) {
                     return Err(SweepError::at(
                         &file,
                         line,
                         format!(
-                            "parameter {k:?} is varied twice; expected each key in one parameter"
+                            "parameter {:?} is varied twice; expected each key in one parameter",
+                            o.path
                         ),
                     ));
                 }
+                varied.push(o.path.clone());
             }
-            columns.extend(keys);
+            for n in &names {
+                if columns.contains(n) {
+                    return Err(SweepError::at(
+                        &file,
+                        line,
+                        format!("column {n:?} twice; expected distinct parameter names"),
+                    ));
+                }
+            }
+            columns.extend(names);
             dims.push(levels);
         }
 
@@ -338,10 +351,34 @@ fn parameter_levels(p: &RawParameter) -> Result<(Vec<String>, Vec<Level>), Strin
             out
         }
     };
+    let columns = match (&p.labels, &p.name) {
+        (None, Some(_)) => {
+            return Err(format!(
+            "parameter {:?}: name without labels; expected labels = [...] (one per value) with it",
+            keys.join(",")
+        ))
+        }
+        (None, None) => keys.clone(),
+        (Some(labels), name) => {
+            if labels.len() != values.len() {
+                return Err(format!(
+                    "parameter {:?}: {} labels for {} values; expected one label per value",
+                    keys.join(","),
+                    labels.len(),
+                    values.len()
+                ));
+            }
+            vec![name.clone().unwrap_or_else(|| keys.join("+"))]
+        }
+    };
     let levels = values
         .into_iter()
-        .map(|vals| Level {
-            labels: vals.iter().map(|(label, _)| label.clone()).collect(),
+        .enumerate()
+        .map(|(i, vals)| Level {
+            labels: match &p.labels {
+                Some(l) => vec![l[i].clone()],
+                None => vals.iter().map(|(label, _)| label.clone()).collect(),
+            },
             overrides: keys
                 .iter()
                 .zip(&vals)
@@ -352,7 +389,7 @@ fn parameter_levels(p: &RawParameter) -> Result<(Vec<String>, Vec<Level>), Strin
                 .collect(),
         })
         .collect();
-    Ok((keys, levels))
+    Ok((columns, levels))
 }
 
 /// A value of the sweep file as (label for the results, value text for the override).
@@ -462,6 +499,11 @@ mod tests {
         assert_ne!(a, run_seed(1, 0, 1, false));
         assert_ne!(a, run_seed(2, 0, 0, false));
         assert_eq!(run_seed(1, 0, 3, true), run_seed(1, 7, 3, true));
+        assert_eq!(
+            run_seed(1, 7, 3, true),
+            4,
+            "common random numbers: master + replication"
+        );
         assert!(run_seed(u64::MAX, usize::MAX, u32::MAX, false) < 1 << 63);
         // Pinned: a change of the mixer would silently change every published sweep.
         assert_eq!(

@@ -39,8 +39,8 @@ pub(crate) struct RawSweep {
     pub seed: Option<u64>,
     /// Largest number of runs the sweep may have.
     pub max_runs: Option<u64>,
-    /// Give replication `r` of every point the same seed (common random numbers), so
-    /// points differ only by their parameters.
+    /// Give replication `r` of every point the seed `seed + r` (common random numbers),
+    /// so points differ only by their parameters.
     pub common_random_numbers: Option<bool>,
     /// Overrides applied to every run, `KEY.PATH=VALUE` like `--set`.
     #[serde(default)]
@@ -65,6 +65,11 @@ pub(crate) struct RawParameter {
     pub values: Option<Vec<toml::Value>>,
     /// A range of numbers.
     pub range: Option<RawRange>,
+    /// Names for the values in the results (one per value), instead of the values: the
+    /// parameter then has one column, named `name`.
+    pub labels: Option<Vec<String>>,
+    /// The column name of a labelled parameter (default: its key(s), joined by `+`).
+    pub name: Option<String>,
 }
 
 /// A `range = { ... }` of numbers.

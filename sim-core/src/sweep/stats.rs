@@ -13,6 +13,20 @@ pub struct Stats {
     pub sd: f64,
     /// Half-width of the 95% confidence interval of the mean; `None` for one value.
     pub ci95_half: Option<f64>,
+    /// 2.5th percentile of the single runs (linear interpolation between order
+    /// statistics, numpy's default): with the 97.5th, the range one run could show.
+    pub run_p2_5: f64,
+    /// 97.5th percentile of the single runs.
+    pub run_p97_5: f64,
+}
+
+/// The `q`-quantile (0 ≤ q ≤ 1) of sorted `v` by linear interpolation between order
+/// statistics (Hyndman & Fan type 7, numpy's and R's default).
+pub fn quantile_sorted(v: &[f64], q: f64) -> f64 {
+    let h = (v.len() - 1) as f64 * q;
+    let lo = h.floor() as usize;
+    let hi = h.ceil() as usize;
+    v[lo] + (h - lo as f64) * (v[hi] - v[lo])
 }
 
 impl Stats {
@@ -24,12 +38,18 @@ impl Stats {
             return None;
         }
         let mean = values.iter().sum::<f64>() / n as f64;
+        let mut sorted = values.to_vec();
+        sorted.sort_by(f64::total_cmp);
+        let run_p2_5 = quantile_sorted(&sorted, 0.025);
+        let run_p97_5 = quantile_sorted(&sorted, 0.975);
         if n == 1 {
             return Some(Stats {
                 n,
                 mean,
                 sd: 0.0,
                 ci95_half: None,
+                run_p2_5,
+                run_p97_5,
             });
         }
         let var = values.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (n - 1) as f64;
@@ -39,6 +59,8 @@ impl Stats {
             mean,
             sd,
             ci95_half: Some(t975(n - 1) * sd / (n as f64).sqrt()),
+            run_p2_5,
+            run_p97_5,
         })
     }
 }
@@ -89,6 +111,9 @@ mod tests {
         assert!((s.sd - (32.0f64 / 7.0).sqrt()).abs() < 1e-12);
         let half = s.ci95_half.unwrap();
         assert!((half - 2.3646 * s.sd / 8f64.sqrt()).abs() < 1e-12);
+        // Type-7 quantiles of 1..=8 (numpy.percentile([2,4,4,4,5,5,7,9], [2.5, 97.5])).
+        assert!((s.run_p2_5 - 2.35).abs() < 1e-12, "{}", s.run_p2_5);
+        assert!((s.run_p97_5 - 8.65).abs() < 1e-12, "{}", s.run_p97_5);
         assert_eq!(Stats::of(&[]), None);
         assert_eq!(Stats::of(&[3.0]).unwrap().ci95_half, None);
     }

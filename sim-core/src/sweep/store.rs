@@ -235,14 +235,23 @@ pub fn runs_csv(m: &Manifest, records: &[RunRecord]) -> String {
 }
 
 /// The text of `points.csv`: per point and metric, the mean, sample standard deviation,
-/// 95% confidence interval of the mean (Student's t) and the number of runs with a value.
+/// 95% confidence interval of the mean (Student's t), the number of runs with a value,
+/// and the 2.5th and 97.5th percentiles of the single runs (the range one run could show).
 pub fn points_csv(m: &Manifest, records: &[RunRecord]) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
     let mut header: Vec<String> = vec!["point".into()];
     header.extend(m.columns.iter().cloned());
     header.push("runs".into());
     for name in &m.metrics {
-        for s in ["mean", "sd", "ci95_low", "ci95_high", "n"] {
+        for s in [
+            "mean",
+            "sd",
+            "ci95_low",
+            "ci95_high",
+            "n",
+            "run_p2_5",
+            "run_p97_5",
+        ] {
             header.push(format!("{name}_{s}"));
         }
     }
@@ -255,13 +264,15 @@ pub fn points_csv(m: &Manifest, records: &[RunRecord]) -> String {
         for k in 0..m.metrics.len() {
             let values: Vec<f64> = runs.iter().filter_map(|r| r.metrics[k]).collect();
             match Stats::of(&values) {
-                None => row.extend(["".into(), "".into(), "".into(), "".into(), "0".into()]),
+                None => row.extend(["", "", "", "", "0", "", ""].map(String::from)),
                 Some(s) => {
                     row.push(cell(Some(s.mean)));
                     row.push(cell(Some(s.sd)));
                     row.push(cell(s.ci95_half.map(|h| s.mean - h)));
                     row.push(cell(s.ci95_half.map(|h| s.mean + h)));
                     row.push(s.n.to_string());
+                    row.push(cell(Some(s.run_p2_5)));
+                    row.push(cell(Some(s.run_p97_5)));
                 }
             }
         }
