@@ -81,7 +81,7 @@ pub fn run_seed(master: u64, point: usize, rep: u32, common_random_numbers: bool
     if common_random_numbers {
         return master.wrapping_add(u64::from(rep)) & (u64::MAX >> 1);
     }
-    mix64(mix64(mix64(master) ^ (point as u64 + 1)) ^ u64::from(rep)) >> 1
+    mix64(mix64(mix64(master) ^ (point as u64).wrapping_add(1)) ^ u64::from(rep)) >> 1
 }
 
 impl Sweep {
