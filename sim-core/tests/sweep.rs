@@ -172,6 +172,48 @@ fn shards_merge_into_the_single_machine_result() {
 }
 
 #[test]
+fn shards_inside_the_merged_directory_and_shards_sharing_one_directory() {
+    let s = tiny();
+    let whole = scratch("layout-single");
+    run(&s, &whole, 2, None);
+    let shard = |i| Some(Shard { index: i, count: 4 });
+    // The `--emit-slurm` layout: task I writes DIR/shard-I, then DIR/shard-* merge into DIR.
+    let dir = scratch("layout");
+    let shards: Vec<PathBuf> = (1..=4).map(|i| dir.join(format!("shard-{i}"))).collect();
+    for (i, d) in (1..=4).zip(&shards) {
+        run(&s, d, 1, shard(i));
+    }
+    assert_eq!(sweep::merge(&shards, &dir).unwrap(), 12);
+    // Shards started at once into one directory (records are written atomically), then
+    // tabled in place.
+    let shared = scratch("shared");
+    std::thread::scope(|t| {
+        for i in 1..=4 {
+            let (s, shared) = (&s, &shared);
+            t.spawn(move || run(s, shared, 1, shard(i)));
+        }
+    });
+    assert_eq!(
+        sweep::merge(std::slice::from_ref(&shared), &shared).unwrap(),
+        12
+    );
+    for f in ["runs.csv", "points.csv", "manifest.json"] {
+        assert_eq!(read(&whole, f), read(&dir, f), "{f}: DIR/shard-* into DIR");
+        assert_eq!(read(&whole, f), read(&shared, f), "{f}: one shared DIR");
+    }
+    // Anything else in a directory without a manifest still refuses it, untouched.
+    let foreign = scratch("foreign");
+    std::fs::create_dir_all(foreign.join("notes")).unwrap();
+    std::fs::write(foreign.join("notes").join("a.txt"), "mine").unwrap();
+    let err = sweep::merge(&shards, &foreign).unwrap_err().to_string();
+    assert!(err.contains("is not empty and holds no sweep"), "{err}");
+    assert!(!foreign.join("manifest.json").exists());
+    for d in [&whole, &dir, &shared, &foreign] {
+        let _ = std::fs::remove_dir_all(d);
+    }
+}
+
+#[test]
 fn a_different_sweep_in_the_same_directory_is_refused() {
     let s = tiny();
     let dir = scratch("other");

@@ -343,18 +343,46 @@ pub fn prepare(dir: &Path, m: &Manifest, sweep_text: &str) -> Result<(), SweepEr
     };
     if let Some(existing) = Manifest::read(dir)? {
         m.check_same(&existing, dir)?;
-    } else if dir.is_dir() && std::fs::read_dir(dir).map_err(io)?.next().is_some() {
-        return Err(SweepError::at(
-            &dir.display().to_string(),
-            None,
-            "exists, is not empty and holds no sweep: choose another --out".into(),
-        ));
+    } else if dir.is_dir() {
+        for entry in std::fs::read_dir(dir).map_err(io)? {
+            let path = entry.map_err(io)?.path();
+            if !unclaimed_entry_fits(&path, m)? {
+                return Err(SweepError::at(
+                    &dir.display().to_string(),
+                    None,
+                    "exists, is not empty and holds no sweep: choose another --out".into(),
+                ));
+            }
+        }
     }
     std::fs::create_dir_all(dir.join("runs")).map_err(io)?;
     let mut text = serde_json::to_string_pretty(m).expect("manifest serialises");
     text.push('\n');
     write_atomic(&dir.join("manifest.json"), text.as_bytes())?;
     write_atomic(&dir.join("sweep.toml"), sweep_text.as_bytes())
+}
+
+/// Whether `path`, found in a directory that has no manifest yet, may stay there while
+/// `m` takes the directory over: what another shard of `m` preparing the same directory at
+/// this moment leaves (a temporary file, an empty `runs/`), or a shard directory of `m`
+/// itself (the `--emit-slurm` layout: DIR/shard-I, merged into DIR).
+fn unclaimed_entry_fits(path: &Path, m: &Manifest) -> Result<bool, SweepError> {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+    if name.as_deref().is_some_and(|n| n.starts_with('.')) {
+        return Ok(true);
+    }
+    if !path.is_dir() {
+        return Ok(false);
+    }
+    if name.as_deref() == Some("runs") {
+        return Ok(std::fs::read_dir(path).is_ok_and(|mut d| {
+            d.all(|e| e.is_ok_and(|e| e.file_name().to_string_lossy().starts_with('.')))
+        }));
+    }
+    match Manifest::read(path)? {
+        Some(shard) => m.check_same(&shard, path).map(|()| true),
+        None => Ok(false),
+    }
 }
 
 /// Combines the run records of `dirs` (shards of one sweep) into `out`: the records, the
