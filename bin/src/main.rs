@@ -79,11 +79,12 @@ the old set or the new one, never a mix. A run that fails or is interrupted leav
 previous set as it was. A second run into the same --out while one is running is refused\n\
 (lock file .NAME.lock beside the directory, released by the OS when the run ends, however\n\
 it ends). --out must be new or hold only result files: it is replaced whole.\n\n\
-Progress: a bar on a terminal (share done by bytes delivered or simulated time, whichever\n\
-is further along, with rate and ETA); when stderr is piped, one line every --heartbeat\n\
-seconds; nothing with --quiet.\n\n\
+Progress: a bar on a terminal, redrawn every 100 ms (share done by bytes delivered or by\n\
+simulated time, whichever is further along, and which; rate and ETA); when stderr is\n\
+piped, one line every --heartbeat seconds; nothing with --quiet. SIGINT / SIGTERM stop the\n\
+run within ~1,000 events: nothing is written and the previous set stays.\n\n\
 Exit status:\n  \
-0    the run finished, or stopped by max_time or --max-wall (then a warning on stderr)\n  \
+0    the run finished, or was stopped by max_time or by --max-wall (with a warning on stderr)\n  \
 2    a bad scenario or flag, --out in use by another run, results that could not be written\n       \
 (the previous set is then left as it was), or invariant violations (results written)\n  \
 130  interrupted by SIGINT (Ctrl-C), 143 by SIGTERM: no new result written\n\n\

@@ -57,7 +57,7 @@ impl Reporter {
             );
             bar.set_style(
                 ProgressStyle::with_template(
-                    "{spinner} [{elapsed_precise}] {bar:30} {percent:>3}% {msg}, ETA {eta}",
+                    "{spinner} [{elapsed_precise}] {bar:20} {percent:>3}% {msg} | ETA {eta}",
                 )
                 .expect("template"),
             );
@@ -122,7 +122,7 @@ impl Reporter {
     fn status(&self, p: &Progress) -> String {
         let (_, by) = p.fraction();
         format!(
-            "by {}, {}/{} downloads, sim {}, {:.0} events/s",
+            "by {} | {}/{} done | sim {} | {:.0} ev/s",
             measure_text(p, by),
             p.completed,
             p.expected,
@@ -186,19 +186,15 @@ fn eta_text(secs: f64) -> String {
     }
 }
 
-/// "bytes (1.2 GB of 15 GB)" or "simulated time (2h of 6h)".
+/// "bytes 1.2 GB/15 GB" or "sim time/max_time 6h" (the bar's own figure).
 fn measure_text(p: &Progress, by: ProgressMeasure) -> String {
     match by {
         ProgressMeasure::Bytes => format!(
-            "bytes ({} of {})",
+            "bytes {}/{}",
             fmt_bytes(p.delivered_bytes),
             fmt_bytes(p.expected_bytes)
         ),
-        ProgressMeasure::SimulatedTime => format!(
-            "simulated time ({} of max_time {})",
-            sim_text(p.now.as_secs_f64()),
-            p.max_time
-        ),
+        ProgressMeasure::SimulatedTime => format!("sim time/max_time {}", p.max_time),
     }
 }
 
