@@ -393,8 +393,8 @@ impl Simulation {
     }
 
     /// Run to the end (no leecher left and no arrival pending, or the scenario's
-    /// `max_time`), calling `progress` every [`PROGRESS_EVERY`] events or so and once at
-    /// the end.
+    /// `max_time`), calling `progress` every ~1,000 events (after the first instant at
+    /// which 1,024 more were dispatched) and once at the end.
     ///
     /// `progress` may stop the run by returning `ControlFlow::Break(reason)`: the run then
     /// ends at the current instant as a `max_time` cut would (the bytes in flight count,
@@ -449,7 +449,10 @@ impl Simulation {
             if self.events >= next_call {
                 next_call = self.events + PROGRESS_EVERY;
                 if let ControlFlow::Break(reason) = progress(self.progress()) {
-                    stopped = Some(reason);
+                    // A run with nothing left to do is complete, not stopped.
+                    if !self.finished() {
+                        stopped = Some(reason);
+                    }
                     break;
                 }
             }
