@@ -1,9 +1,10 @@
 //! `swarmsim`: run, validate and inspect peer-assisted delivery scenarios.
 //!
 //! A thin layer over `sim-core`: argument parsing (clap), dispatch to the library, the
-//! progress bar, and writing result files atomically (`output.rs`; the SVG is drawn in
-//! `plot.rs`, which needs `plotters`). All modelling and every text format but the
-//! figure live in the library (`sim_core::export`).
+//! run's lifecycle (`progress.rs`: bar and heartbeat; `signals.rs`: SIGINT / SIGTERM;
+//! `resultset.rs`: the lock and the result files put in place as one set; `output.rs`:
+//! the files; the SVG is drawn in `plot.rs`, which needs `plotters`). All modelling and
+//! every text format but the figure live in the library (`sim_core::export`).
 
 /// `print!` to stdout that ends the process quietly when the reader has gone away
 /// (`swarmsim validate x.toml | head`), instead of panicking on the broken pipe.
@@ -27,10 +28,13 @@ macro_rules! outln {
 mod output;
 mod plot;
 mod progress;
+mod resultset;
+mod signals;
 mod sweep;
 
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
@@ -64,12 +68,31 @@ enum Command {
     /// Run a scenario; print a summary; write summary.json, timeseries.csv, peers.csv,
     /// summary.svg and perf.json.
     #[command(
-        after_help = "Outputs (written atomically into --out, default results/<scenario file stem>/):\n  \
-summary.json     deterministic figures: offload, bytes by source, origin peak/p95, download-time percentiles, digest\n  \
+        after_help = "Outputs (default --out results/<scenario file stem>/):\n  \
+summary.json     deterministic figures: offload, bytes by source, origin peak/p95, download-time percentiles, digest,\n                   \
+\"stopped\": null (ran to the end), \"max_time\" or \"max_wall\" (figures cover the run so far)\n  \
 timeseries.csv   one row per sample interval: origin and peer bps, leechers, seeds, cumulative offload\n  \
 peers.csv        one row per download: content, class, arrival, completion, bytes from origin / peers, uploaded\n  \
 summary.svg      the run at a glance: traffic and swarm over time, download-time distribution per class\n  \
-perf.json        wall time, events per second, peak memory (not deterministic)"
+perf.json        wall time, events per second, peak memory (not deterministic)\n\n\
+The five files are one set: written beside --out, then swapped in at once, so a reader sees\n\
+the old set or the new one, never a mix. A run that fails or is interrupted leaves the\n\
+previous set as it was. A second run into the same --out while one is running is refused\n\
+(lock file .NAME.lock beside the directory, released by the OS when the run ends, however\n\
+it ends). --out must be new or hold only result files: it is replaced whole.\n\n\
+Progress: a bar on a terminal, redrawn every 100 ms (share done by bytes delivered or by\n\
+simulated time, whichever is further along, and which; rate and ETA); when stderr is\n\
+piped, one line every --heartbeat seconds; nothing with --quiet. SIGINT / SIGTERM stop the\n\
+run within ~1,000 events: nothing is written and the previous set stays.\n\n\
+Exit status:\n  \
+0    the run finished, or was stopped by max_time or by --max-wall (with a warning on stderr)\n  \
+2    a bad scenario or flag, --out in use by another run, results that could not be written\n       \
+(the previous set is then left as it was), or invariant violations (results written)\n  \
+130  interrupted by SIGINT (Ctrl-C), 143 by SIGTERM: no new result written\n\n\
+Examples:\n  \
+swarmsim run scenarios/quickstart.toml\n  \
+swarmsim run scenarios/flash-crowd.toml --seed 7 --out /tmp/fc\n  \
+swarmsim run scenarios/catalog.toml --max-wall 10min --heartbeat 60 2> progress.log"
     )]
     Run(RunArgs),
     /// Check a scenario file and print the resolved scenario (units parsed, defaults filled).
@@ -144,16 +167,80 @@ struct ScenarioArgs {
 struct RunArgs {
     #[command(flatten)]
     scenario: ScenarioArgs,
-    /// Master seed (overrides `simulation.seed`).
-    #[arg(long)]
+    /// Master seed, a whole number from 0 to 18446744073709551615 (overrides
+    /// `simulation.seed`), e.g. `--seed 7`.
+    #[arg(long, allow_negative_numbers = true, value_parser = parse_seed)]
     seed: Option<u64>,
-    /// Output directory (default: `results/<scenario file stem>/`).
+    /// Output directory, replaced whole by the run's five files (default:
+    /// `results/<scenario file stem>/`), e.g. `--out /tmp/fc`.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
-    /// No progress bar and no summary on stdout (files are still written).
+    /// No progress bar, no heartbeat and no summary on stdout (files are still written).
     #[arg(long, short)]
     quiet: bool,
+    /// Stop the run cleanly after this much wall time, e.g. `--max-wall 30s`, `10min`,
+    /// `2h`: the results so far are written and marked partial (`"stopped": "max_wall"`),
+    /// a warning goes to stderr, exit status 0.
+    #[arg(long, value_name = "DURATION", value_parser = parse_max_wall)]
+    max_wall: Option<Duration>,
+    /// When stderr is not a terminal: one progress line to stderr every SECS seconds of
+    /// wall time (simulated time, downloads done, % of bytes, events/s); 0 = none,
+    /// e.g. `--heartbeat 60`.
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value_t = 10.0,
+        allow_negative_numbers = true,
+        value_parser = parse_heartbeat
+    )]
+    heartbeat: f64,
 }
+
+/// `--seed`: a u64, with a message that says so (clap's own suggests `-- -1` for `-1`).
+fn parse_seed(text: &str) -> Result<u64, String> {
+    text.trim().parse::<u64>().map_err(|_| {
+        format!(
+            "--seed takes a whole number from 0 to {}, got {text:?}",
+            u64::MAX
+        )
+    })
+}
+
+/// `--max-wall`: a duration with a unit, above zero.
+fn parse_max_wall(text: &str) -> Result<Duration, String> {
+    let d = sim_core::units::parse_duration(text)?;
+    if d.0 == 0 {
+        return Err(format!(
+            "expected a duration above zero, e.g. \"30s\" or \"10min\", got {text:?}"
+        ));
+    }
+    Ok(Duration::from_micros(d.0))
+}
+
+/// `--heartbeat`: seconds, 0 or more (0 = off).
+fn parse_heartbeat(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(x) if x.is_finite() && (0.0..=1e9).contains(&x) => Ok(x),
+        _ => Err(format!(
+            "expected a number of seconds from 0 (off) to 1e9, e.g. 10 or 0.5, got {text:?}"
+        )),
+    }
+}
+
+/// A run ended by SIGINT / SIGTERM: nothing was written; the exit code says which.
+#[derive(Debug)]
+struct Interrupted {
+    signal: signals::Signal,
+    message: String,
+}
+
+impl std::fmt::Display for Interrupted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Interrupted {}
 
 fn main() {
     let cli = Cli::parse();
@@ -161,10 +248,14 @@ fn main() {
         Command::Run(a) => run(a),
         Command::Validate(a) => validate(a),
         Command::Fluid(a) => fluid(a),
-        Command::Sweep(a) => sweep::run(a, &|| false),
+        Command::Sweep(a) => sweep::run(a),
         Command::Merge(a) => sweep::merge(a),
     };
     if let Err(e) = result {
+        if let Some(i) = e.downcast_ref::<Interrupted>() {
+            eprintln!("swarmsim: {i}");
+            std::process::exit(i.signal.exit_code());
+        }
         eprintln!("Error: {e:#}");
         std::process::exit(2);
     }
@@ -206,16 +297,53 @@ fn run(a: RunArgs) -> Result<()> {
         .out
         .clone()
         .unwrap_or_else(|| default_out_dir(&a.scenario.scenario));
-    std::fs::create_dir_all(&out_dir)
-        .with_context(|| format!("cannot create output directory {}", out_dir.display()))?;
+    signals::install().context("cannot catch SIGINT / SIGTERM")?;
+    // Lock --out before simulating: a second run into it is refused at once.
+    let set = resultset::ResultSet::begin(&out_dir, &output::result_names())?;
+    let previous = if set.dir().exists() {
+        format!("previous results in {} left intact", out_dir.display())
+    } else {
+        format!("nothing written to {}", out_dir.display())
+    };
     let sim = sim_core::Simulation::new(s);
-    let mut bar = progress::Bar::new(a.quiet);
+    let mut reporter = progress::Reporter::new(a.quiet, a.heartbeat);
     let started = Instant::now();
-    let out = sim.run(&mut |p| bar.update(p));
+    let mut last_now = sim_core::time::SimTime::ZERO;
+    let out = sim.run(&mut |p| {
+        reporter.update(&p);
+        last_now = p.now;
+        if signals::pending().is_some() {
+            return ControlFlow::Break(sim_core::StopReason::Interrupted);
+        }
+        match a.max_wall {
+            Some(limit) if started.elapsed() >= limit => {
+                ControlFlow::Break(sim_core::StopReason::MaxWall {
+                    limit_s: limit.as_secs_f64(),
+                })
+            }
+            _ => ControlFlow::Continue(()),
+        }
+    });
     let wall = started.elapsed().as_secs_f64();
-    bar.finish();
+    reporter.finish();
+    let interrupted = |signal: signals::Signal| Interrupted {
+        signal,
+        message: format!(
+            "interrupted by {} at simulated time {}; {previous}",
+            signal.name(),
+            progress::sim_text(last_now.as_secs_f64())
+        ),
+    };
+    if let Some(signal) = signals::pending() {
+        return Err(interrupted(signal).into());
+    }
     let perf = output::Perf::measure(&out.summary, wall);
-    let written = output::write_results(&out_dir, &out, &perf)?;
+    let written = output::write_results(set.staging(), &out, &perf)?;
+    // The last moment to refuse: after the swap the new set is in place.
+    if let Some(signal) = signals::pending() {
+        return Err(interrupted(signal).into());
+    }
+    set.commit()?;
     if !a.quiet {
         out!("{}", out.human_summary());
         outln!(
@@ -228,6 +356,14 @@ fn run(a: RunArgs) -> Result<()> {
             "wrote       {}/{{{}}}",
             out_dir.display(),
             written.join(",")
+        );
+    }
+    if let Some(sim_core::StopReason::MaxWall { limit_s }) = out.summary.stopped {
+        eprintln!(
+            "warning: stopped by --max-wall after {limit_s} s of wall time at simulated time \
+             {}; the results in {} are partial (\"stopped\": \"max_wall\")",
+            progress::sim_text(out.summary.sim_duration_s),
+            out_dir.display()
         );
     }
     if !out.invariant_violations.is_empty() {

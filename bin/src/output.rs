@@ -1,4 +1,5 @@
-//! Result files: the five files of a run, written atomically (temp file + rename), and
+//! Result files: the five files of a run, written into the staging directory of a
+//! [`ResultSet`](crate::resultset::ResultSet) (which puts them in place as one set), and
 //! the non-deterministic perf record.
 
 use std::io::Write;
@@ -7,9 +8,22 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use sim_core::{RunOutput, Summary};
 
+/// The names of the files a run writes, in the order written.
+pub fn result_names() -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = sim_core::export::RESULT_FILES
+        .iter()
+        .map(|f| f.name)
+        .collect();
+    names.extend(["summary.svg", "perf.json"]);
+    names
+}
+
 /// Write the result files of `out` into `dir`: the library's deterministic ones
-/// (`summary.json`, `timeseries.csv`, `peers.csv`), then `summary.svg` and `perf.json`.
-/// Returns their names, in the order written.
+/// (`summary.json`, `timeseries.csv`, `peers.csv`), then `summary.svg` and `perf.json`,
+/// each flushed to disk. Returns their names, in the order written.
+///
+/// For the tests only: `SWARMSIM_TEST_FAULT=fail:NAME` makes writing file `NAME` fail as
+/// a full disk would, `SWARMSIM_TEST_FAULT=panic:NAME` panics there.
 pub fn write_results(dir: &Path, out: &RunOutput, perf: &Perf) -> Result<Vec<&'static str>> {
     let mut files: Vec<(&'static str, String)> = sim_core::export::RESULT_FILES
         .iter()
@@ -17,27 +31,25 @@ pub fn write_results(dir: &Path, out: &RunOutput, perf: &Perf) -> Result<Vec<&'s
         .collect();
     files.push(("summary.svg", crate::plot::summary_svg(out)?));
     files.push(("perf.json", perf.to_json()));
+    let fault = std::env::var("SWARMSIM_TEST_FAULT").unwrap_or_default();
     for (name, text) in &files {
-        write_atomic(&dir.join(name), text.as_bytes())?;
+        let path = dir.join(name);
+        if fault.strip_prefix("panic:") == Some(name) {
+            panic!(
+                "SWARMSIM_TEST_FAULT: panic while writing {}",
+                path.display()
+            );
+        }
+        let mut f = std::fs::File::create(&path)
+            .with_context(|| format!("cannot create {}", path.display()))?;
+        let injected = (fault.strip_prefix("fail:") == Some(name))
+            .then(|| std::io::Error::from_raw_os_error(28)); // ENOSPC
+        injected
+            .map_or_else(|| f.write_all(text.as_bytes()), Err)
+            .and_then(|_| f.sync_all())
+            .with_context(|| format!("cannot write {}", path.display()))?;
     }
     Ok(files.into_iter().map(|(name, _)| name).collect())
-}
-
-/// Write `bytes` to `path` so that readers see either the old file or the whole new one.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    let mut f =
-        std::fs::File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
-    f.write_all(bytes)
-        .and_then(|_| f.sync_all())
-        .with_context(|| format!("cannot write {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(())
 }
 
 /// Wall-clock figures of one run (`perf.json`).

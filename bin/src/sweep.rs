@@ -59,7 +59,7 @@ fn default_out(sweep: &Path) -> PathBuf {
 }
 
 /// `swarmsim sweep`.
-pub fn run(a: SweepArgs, stop: &(dyn Fn() -> bool + Sync)) -> Result<()> {
+pub fn run(a: SweepArgs) -> Result<()> {
     let sweep = Sweep::load(&a.sweep)?;
     let out = a.out.clone().unwrap_or_else(|| default_out(&a.sweep));
     if let Some(n) = a.emit_slurm {
@@ -69,6 +69,7 @@ pub fn run(a: SweepArgs, stop: &(dyn Fn() -> bool + Sync)) -> Result<()> {
         outln!("{}", slurm_script(&a.sweep, &out, n, sweep.runs())?);
         return Ok(());
     }
+    crate::signals::install().context("cannot catch SIGINT / SIGTERM")?;
     let jobs = a.jobs.unwrap_or(0);
     if a.jobs == Some(0) {
         anyhow::bail!("--jobs 0: expected at least 1 (leave it out to use every core)");
@@ -126,7 +127,7 @@ pub fn run(a: SweepArgs, stop: &(dyn Fn() -> bool + Sync)) -> Result<()> {
                 b.set_position(p.done as u64);
             }
         },
-        stop,
+        &|| crate::signals::pending().is_some(),
     );
     finished.store(true, Ordering::Relaxed);
     if let Some(h) = heartbeat {
@@ -137,12 +138,15 @@ pub fn run(a: SweepArgs, stop: &(dyn Fn() -> bool + Sync)) -> Result<()> {
     }
     let report = report?;
     if report.interrupted {
-        anyhow::bail!(
-            "interrupted: {} runs recorded in {}; run the same command again to finish the other {}",
+        let signal = crate::signals::pending();
+        eprintln!(
+            "swarmsim: sweep interrupted{}: {} runs recorded in {}; run the same command again to finish the other {}",
+            signal.map(|s| format!(" by {}", s.name())).unwrap_or_default(),
             report.ran + report.skipped,
             out.display(),
             report.missing
         );
+        std::process::exit(signal.map_or(1, |s| s.exit_code()));
     }
     if !a.quiet {
         outln!(

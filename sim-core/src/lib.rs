@@ -106,6 +106,6 @@ pub mod tracker;
 pub mod units;
 pub mod workload;
 
-pub use report::{RunOutput, Summary};
+pub use report::{RunOutput, StopReason, Summary};
 pub use scenario::Scenario;
-pub use sim::{run, run_seeds, Progress, Simulation};
+pub use sim::{run, run_seeds, Progress, ProgressMeasure, Simulation};

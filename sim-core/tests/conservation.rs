@@ -240,6 +240,6 @@ proptest! {
         let s = common::scenario(&text);
         let out = sim_core::run(&s);
         common::assert_conservation(&s, &out);
-        prop_assert!(!out.summary.stopped_at_max_time, "did not finish:\n{text}");
+        prop_assert!(out.summary.stopped.is_none(), "did not finish:\n{text}");
     }
 }

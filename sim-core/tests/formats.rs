@@ -18,7 +18,7 @@ fn scenario(file: &str) -> Scenario {
 }
 
 fn run(s: Scenario) -> RunOutput {
-    Simulation::new(s).run(&mut |_| {})
+    Simulation::new(s).run(&mut |_| std::ops::ControlFlow::Continue(()))
 }
 
 /// The first line of a CSV text.

@@ -12,7 +12,7 @@ fn a_run_cut_by_max_time_says_so_and_compares_nothing() {
     let out = sim_core::run(&s);
     common::assert_conservation(&s, &out);
     let sum = &out.summary;
-    assert!(sum.stopped_at_max_time);
+    assert_eq!(sum.stopped, Some(sim_core::StopReason::MaxTime));
     assert!(sum.downloads.completed_downloads < sum.downloads.peers);
     assert_eq!(
         sum.downloads.completed_downloads

@@ -99,7 +99,7 @@ impl Serialize for Summary {
             "sample_interval_s" => self.sample_interval_s,
             "download_time_s" => t.download_time_s,
             "sim_duration_s" => self.sim_duration_s,
-            "stopped_at_max_time" => self.stopped_at_max_time,
+            "stopped" => self.stopped.as_ref().map(|r| r.key()),
             "events" => self.events,
             "kumar_ross_bound_s" => self.kumar_ross_bound_s,
             "makespan_s" => self.makespan_s,

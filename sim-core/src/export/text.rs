@@ -1,6 +1,6 @@
 //! The human summary of a run: the text `swarmsim run` prints (not a file).
 
-use crate::report::Summary;
+use crate::report::{StopReason, Summary};
 use crate::units::{fmt_bytes, fmt_rate};
 
 /// "12.3 s", or "–" for a statistic with no sample.
@@ -18,6 +18,21 @@ fn simulated_text(secs: f64) -> String {
     }
 }
 
+/// A wall-clock budget for people: "10 s", "2.5 s", "10 min", "1.5 h".
+fn wall_text(secs: f64) -> String {
+    let trim = |x: f64| {
+        let t = format!("{x:.1}");
+        t.strip_suffix(".0").map(str::to_string).unwrap_or(t)
+    };
+    if secs < 120.0 {
+        format!("{} s", trim(secs))
+    } else if secs < 7200.0 {
+        format!("{} min", trim(secs / 60.0))
+    } else {
+        format!("{} h", trim(secs / 3600.0))
+    }
+}
+
 /// A short summary a person can read.
 pub fn human_summary(s: &Summary) -> String {
     let t = &s.downloads.download_time_s;
@@ -32,9 +47,21 @@ pub fn human_summary(s: &Summary) -> String {
         s.initial_seeds,
         simulated_text(s.sim_duration_s),
     );
-    if s.stopped_at_max_time {
+    if let Some(reason) = s.stopped {
+        let how = match reason {
+            StopReason::MaxTime => "at max_time before the end".to_string(),
+            StopReason::MaxWall { limit_s } => format!(
+                "by --max-wall after {} of wall time at simulated time {}",
+                wall_text(limit_s),
+                simulated_text(s.sim_duration_s)
+            ),
+            StopReason::Interrupted => format!(
+                "by an interrupt at simulated time {}",
+                simulated_text(s.sim_duration_s)
+            ),
+        };
         out.push_str(&format!(
-            "STOPPED     at max_time before the end: {} download(s) unfinished ({} received), \
+            "STOPPED     {how}: {} download(s) unfinished ({} received), \
              {} arrival(s) never came; figures cover the run so far\n",
             s.downloads.unfinished_downloads,
             fmt_bytes(s.downloads.unfinished_bytes),

@@ -28,6 +28,34 @@ use crate::time::SimTime;
 /// Tool version recorded in every output.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
+/// Why a run ended before every download was done (the summary's `stopped`; `None`
+/// for a run that went to its natural end).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum StopReason {
+    /// Simulated time reached the scenario's `max_time`.
+    MaxTime,
+    /// The caller's wall-clock budget ran out (`swarmsim run --max-wall`), of `limit_s`
+    /// seconds.
+    MaxWall {
+        /// The budget, wall seconds.
+        limit_s: f64,
+    },
+    /// The caller stopped the run for another reason (an interrupt).
+    Interrupted,
+}
+
+impl StopReason {
+    /// The value of `summary.json`'s `stopped` key: `"max_time"`, `"max_wall"` or
+    /// `"interrupted"`.
+    pub fn key(&self) -> &'static str {
+        match self {
+            StopReason::MaxTime => "max_time",
+            StopReason::MaxWall { .. } => "max_wall",
+            StopReason::Interrupted => "interrupted",
+        }
+    }
+}
+
 /// Everything a run produces.
 #[derive(Debug, Clone)]
 pub struct RunOutput {
@@ -49,7 +77,7 @@ pub(crate) struct RunFacts<'a> {
     pub digest: String,
     pub events: u64,
     pub end: SimTime,
-    pub stopped_at_max_time: bool,
+    pub stopped: Option<StopReason>,
     pub peers: Vec<PeerRecord>,
     pub initial_seeds: u32,
     /// Arrivals that had not come when the run ended.

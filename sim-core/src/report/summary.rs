@@ -122,8 +122,9 @@ pub struct Summary {
     pub sample_interval_s: f64,
     /// Simulated time at the end of the run, seconds.
     pub sim_duration_s: f64,
-    /// True if the run hit `max_time` before every leecher completed.
-    pub stopped_at_max_time: bool,
+    /// Why the run ended before every download was done (`max_time`, `--max-wall`, an
+    /// interrupt); `None` when it went to its end. Its figures then cover the run so far.
+    pub stopped: Option<super::StopReason>,
     /// Events dispatched.
     pub events: u64,
     /// Flash crowd of a single content: the Kumar–Ross minimum distribution time, seconds
@@ -177,7 +178,7 @@ pub(crate) fn build(f: &RunFacts<'_>) -> Summary {
         origin_p95_sample_bps: percentile(&sorted_bps, 95.0).unwrap_or(0.0).round(),
         sample_interval_s: f.metrics.interval_us() as f64 / 1e6,
         sim_duration_s: f.end.as_secs_f64(),
-        stopped_at_max_time: f.stopped_at_max_time,
+        stopped: f.stopped,
         events: f.events,
         kumar_ross_bound_s: if one {
             contents[0].kumar_ross_bound_s

@@ -36,13 +36,15 @@ mod sessions;
 mod superseed;
 mod swarm;
 
+use std::ops::ControlFlow;
+
 use crate::bounds;
 use crate::digest::Digest;
 use crate::metrics::Recorder;
 use crate::network::Network;
 use crate::peer::{Peer, PeerId, PeerState};
 use crate::queue::{EventQueue, TimerHeap};
-use crate::report::{self, RunOutput};
+use crate::report::{self, RunOutput, StopReason};
 use crate::rng::{name_key, seed_stream_id, StreamKind, StreamRng};
 use crate::scenario::{
     ClientSpec, ContentSpec, OriginSpec, Policy, PolicySpec, ProtocolSpec, Scenario, SeedTime,
@@ -60,8 +62,12 @@ pub(crate) use links::{Links, Source};
 const SEED_DOWN_BPS: f64 = 1e15;
 /// Shortest time between two announces of the same peer (a tracker's "min interval").
 const MIN_REANNOUNCE: SimDuration = SimDuration::from_secs(60);
-/// How often the progress callback is called, in dispatched events.
-const PROGRESS_EVERY: u64 = 1 << 14;
+/// How often the progress callback is called, in dispatched events: after the first
+/// instant at which this many more events have been dispatched since the last call. A
+/// call costs a few loads and the caller's check (a clock read, an atomic flag), so at
+/// this cadence it is lost in the run's time while the caller hears from the run many
+/// times a second. It never touches the digest.
+const PROGRESS_EVERY: u64 = 1 << 10;
 
 /// What the engine dispatches. Every event but `FlowDone` goes through the event queue;
 /// a flow's completion is a deadline in the timer heap (it moves with the flow's rate),
@@ -119,12 +125,45 @@ impl Event {
 pub struct Progress {
     /// Current simulated time.
     pub now: SimTime,
+    /// The scenario's `max_time`: the run ends by `now == max_time` at the latest.
+    pub max_time: SimDuration,
     /// Leechers that completed so far.
     pub completed: u32,
     /// Leechers that will arrive in total.
     pub expected: u32,
+    /// Bytes of complete pieces delivered to leechers so far.
+    pub delivered_bytes: u64,
+    /// Bytes every arrival's download amounts to (arrivals × their content's size): what
+    /// `delivered_bytes` reaches when every download completes.
+    pub expected_bytes: u64,
     /// Events dispatched so far.
     pub events: u64,
+}
+
+impl Progress {
+    /// Share of the run done, in [0, 1], and what it is measured by: the larger of
+    /// simulated time over `max_time` and delivered over expected bytes. The run ends
+    /// when either reaches 1 (abandoned downloads aside), so the larger is the honest
+    /// estimate; the other one understates (a flash crowd ends long before a 30-day
+    /// `max_time`, a Poisson run's last arrivals come near `max_time`).
+    pub fn fraction(&self) -> (f64, ProgressMeasure) {
+        let by_time = self.now.0 as f64 / self.max_time.0.max(1) as f64;
+        let by_bytes = self.delivered_bytes as f64 / self.expected_bytes.max(1) as f64;
+        if by_bytes >= by_time {
+            (by_bytes.min(1.0), ProgressMeasure::Bytes)
+        } else {
+            (by_time.min(1.0), ProgressMeasure::SimulatedTime)
+        }
+    }
+}
+
+/// What [`Progress::fraction`] measured the run by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProgressMeasure {
+    /// Bytes delivered against the expected total.
+    Bytes,
+    /// Simulated time against `max_time`.
+    SimulatedTime,
 }
 
 /// A running simulation of one scenario.
@@ -200,11 +239,13 @@ pub struct Simulation {
     /// Choke ranking: (key, second key, random tie, connection index).
     pub(crate) scratch_rank: Vec<(u64, u64, u64, u32)>,
     max_component_flows: usize,
+    /// Bytes of every arrival's download (the progress report's total).
+    expected_bytes: u64,
 }
 
 /// Run `s` to the end.
 pub fn run(s: &Scenario) -> RunOutput {
-    Simulation::new(s.clone()).run(&mut |_| {})
+    Simulation::new(s.clone()).run(&mut |_| ControlFlow::Continue(()))
 }
 
 /// Run each seed of `seeds` on `s` in parallel (rayon); the results are in `seeds` order
@@ -301,6 +342,10 @@ impl Simulation {
             scratch_words: Vec::new(),
             scratch_rank: Vec::new(),
             max_component_flows: 0,
+            expected_bytes: arrivals
+                .iter()
+                .map(|a| s.contents[a.content as usize].size_bytes)
+                .sum(),
             peers,
             arrivals,
             arrival_peer,
@@ -348,10 +393,21 @@ impl Simulation {
     }
 
     /// Run to the end (no leecher left and no arrival pending, or the scenario's
-    /// `max_time`), calling `progress` now and then.
-    pub fn run(mut self, progress: &mut dyn FnMut(Progress)) -> RunOutput {
+    /// `max_time`), calling `progress` every ~1,000 events (after the first instant at
+    /// which 1,024 more were dispatched) and once at the end.
+    ///
+    /// `progress` may stop the run by returning `ControlFlow::Break(reason)`: the run then
+    /// ends at the current instant as a `max_time` cut would (the bytes in flight count,
+    /// unfinished downloads are reported as such) and the summary's `stopped` field holds
+    /// `reason`. The callback never changes what is simulated: a run it lets finish has
+    /// the same digest and figures whatever it does.
+    pub fn run(
+        mut self,
+        progress: &mut dyn FnMut(Progress) -> ControlFlow<StopReason>,
+    ) -> RunOutput {
         let stop = SimTime::ZERO.after(self.max_time);
-        let mut stopped_at_max_time = false;
+        let mut stopped = None;
+        let mut next_call = PROGRESS_EVERY;
         loop {
             if self.finished() {
                 break;
@@ -363,7 +419,7 @@ impl Simulation {
                 (Some(a), Some((b, _))) => a.min(b),
             };
             if next > stop {
-                stopped_at_max_time = true;
+                stopped = Some(StopReason::MaxTime);
                 self.metrics
                     .advance(self.now, stop, self.online_leechers(), self.online_seeds());
                 self.now = stop;
@@ -390,12 +446,20 @@ impl Simulation {
                 break;
             }
             self.reshare();
-            if self.events % PROGRESS_EVERY < 8 {
-                progress(self.progress());
+            if self.events >= next_call {
+                next_call = self.events + PROGRESS_EVERY;
+                if let ControlFlow::Break(reason) = progress(self.progress()) {
+                    // A run with nothing left to do is complete, not stopped.
+                    if !self.finished() {
+                        stopped = Some(reason);
+                    }
+                    break;
+                }
             }
         }
-        progress(self.progress());
-        self.finish(stopped_at_max_time)
+        // The last report; the run is over, so a request to stop changes nothing.
+        let _ = progress(self.progress());
+        self.finish(stopped)
     }
 
     /// Leechers in the swarm with their machine on (the time series' `active_leechers`).
@@ -411,8 +475,11 @@ impl Simulation {
     fn progress(&self) -> Progress {
         Progress {
             now: self.now,
+            max_time: self.max_time,
             completed: self.completed,
             expected: self.arrivals.len() as u32,
+            delivered_bytes: self.useful_bytes,
+            expected_bytes: self.expected_bytes,
             events: self.events,
         }
     }
@@ -560,7 +627,7 @@ impl Simulation {
 
     // ----- end of run --------------------------------------------------------------------
 
-    fn finish(mut self, stopped_at_max_time: bool) -> RunOutput {
+    fn finish(mut self, stopped: Option<StopReason>) -> RunOutput {
         let end = self.now;
         // A run cut by max_time: the bytes flows carried so far were delivered (the
         // receivers hold them as partial pieces), so they count, in the traffic figures
@@ -620,7 +687,7 @@ impl Simulation {
             digest: self.digest.hex(),
             events: self.events,
             end,
-            stopped_at_max_time,
+            stopped,
             peers,
             initial_seeds: self.initial_seeds,
             arrivals_after_end: (self.arrivals.len() - self.arrived as usize) as u32,

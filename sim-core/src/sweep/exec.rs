@@ -72,8 +72,9 @@ pub struct ExecReport {
     pub interrupted: bool,
 }
 
-/// Runs `sweep` into `dir` (see the module doc). `stop` is polled between runs; when it
-/// says so, no new run starts, the running ones finish and are recorded.
+/// Runs `sweep` into `dir` (see the module doc). `stop` is polled between runs and during
+/// them; when it says so, no new run starts and the running ones are abandoned
+/// (unrecorded: a resumed sweep makes them again).
 pub fn execute(
     sweep: &Sweep,
     dir: &Path,
@@ -125,7 +126,18 @@ pub fn execute(
             }
             let mut scenario = sweep.points[p].scenario.clone();
             scenario.seed = sweep.seed(p, r);
-            let out = crate::sim::Simulation::new(scenario).run(&mut |_| {});
+            let out = crate::sim::Simulation::new(scenario).run(&mut |_| {
+                if stop() {
+                    std::ops::ControlFlow::Break(crate::report::StopReason::Interrupted)
+                } else {
+                    std::ops::ControlFlow::Continue(())
+                }
+            });
+            if out.summary.stopped == Some(crate::report::StopReason::Interrupted) {
+                // Cut short: not a result; the run is made again on resume.
+                interrupted.store(true, Ordering::Relaxed);
+                return Ok(());
+            }
             if !out.invariant_violations.is_empty() {
                 return Err(SweepError::at(
                     "sweep",
@@ -142,7 +154,7 @@ pub fn execute(
                 replication: r,
                 seed: out.summary.seed,
                 digest: out.summary.digest.clone(),
-                stopped_at_max_time: out.summary.stopped_at_max_time,
+                stopped: out.summary.stopped.map(|r| r.key().to_string()),
                 metrics: read_all(&out),
             }
             .write(dir)?;

@@ -135,8 +135,9 @@ pub struct RunRecord {
     pub seed: u64,
     /// The run's event digest.
     pub digest: String,
-    /// True when the run stopped at `max_time` before every download ended.
-    pub stopped_at_max_time: bool,
+    /// Why the run stopped before every download ended (`"max_time"`), `None` when it
+    /// ran to the end.
+    pub stopped: Option<String>,
     /// Metric values in [`METRICS`] order (`null`: no such figure in this run).
     pub metrics: Vec<Option<f64>>,
 }
@@ -217,7 +218,7 @@ pub fn runs_csv(m: &Manifest, records: &[RunRecord]) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
     let mut header: Vec<String> = vec!["point".into(), "replication".into()];
     header.extend(m.columns.iter().cloned());
-    header.extend(["seed".into(), "digest".into(), "stopped_at_max_time".into()]);
+    header.extend(["seed".into(), "digest".into(), "stopped".into()]);
     header.extend(m.metrics.iter().cloned());
     w.write_record(&header).expect("in memory");
     for r in records {
@@ -226,7 +227,7 @@ pub fn runs_csv(m: &Manifest, records: &[RunRecord]) -> String {
         row.extend([
             r.seed.to_string(),
             r.digest.clone(),
-            r.stopped_at_max_time.to_string(),
+            r.stopped.clone().unwrap_or_default(),
         ]);
         row.extend(r.metrics.iter().map(|&x| cell(x)));
         w.write_record(&row).expect("in memory");

@@ -52,7 +52,7 @@ pub fn assert_conservation(s: &Scenario, out: &RunOutput) {
             "delivered bytes are not all accounted for"
         );
     }
-    if !sum.stopped_at_max_time {
+    if sum.stopped.is_none() {
         assert_eq!(
             sum.downloads.completed_downloads + sum.downloads.abandoned_downloads,
             sum.downloads.peers,
