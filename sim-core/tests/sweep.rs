@@ -90,7 +90,7 @@ fn a_killed_sweep_resumes_where_it_stopped() {
     let (whole, resumed) = (scratch("whole"), scratch("resumed"));
     run(&s, &whole, 2, None);
     // Stop after a few runs (as a signal would), then run again.
-    let started = std::sync::atomic::AtomicUsize::new(0);
+    let finished = std::sync::atomic::AtomicUsize::new(0);
     let first = sweep::execute(
         &s,
         &resumed,
@@ -98,8 +98,8 @@ fn a_killed_sweep_resumes_where_it_stopped() {
             jobs: 1,
             shard: None,
         },
-        &|_| {},
-        &|| started.fetch_add(1, std::sync::atomic::Ordering::Relaxed) >= 5,
+        &|p| finished.store(p.done, std::sync::atomic::Ordering::Relaxed),
+        &|| finished.load(std::sync::atomic::Ordering::Relaxed) >= 5,
     )
     .unwrap();
     assert!(

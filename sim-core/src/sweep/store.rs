@@ -348,6 +348,11 @@ pub fn prepare(dir: &Path, m: &Manifest, sweep_text: &str) -> Result<(), SweepEr
         for entry in std::fs::read_dir(dir).map_err(io)? {
             let path = entry.map_err(io)?.path();
             if !unclaimed_entry_fits(&path, m)? {
+                // Another shard of this sweep may have finished preparing meanwhile.
+                if let Some(existing) = Manifest::read(dir)? {
+                    m.check_same(&existing, dir)?;
+                    break;
+                }
                 return Err(SweepError::at(
                     &dir.display().to_string(),
                     None,
