@@ -96,7 +96,9 @@ peers = 20
 #[test]
 fn a_hundred_thousand_pieces() {
     // 100,000 pieces of 1 KiB (a KiB/MiB typo of a 100 MB file): per-piece structures of
-    // 100,000 entries and one flow per piece. Few peers keep it short.
+    // 100,000 entries and one flow per piece. One leecher keeps it short: a piece request
+    // from a peer scans every piece (`try_request`, 90 % of this run's time), so the cost
+    // grows as pieces x flows (2 leechers took 28 s of wall time here, 1 takes 18 s).
     let s = scenario(
         "1d",
         r#"
@@ -115,12 +117,15 @@ upload = "100Mbps"
 download = "400Mbps"
 [arrivals]
 process = "flash-crowd"
-peers = 3
+peers = 1
 "#,
     );
     assert_eq!(s.contents[0].piece_count(), 100_000);
-    let out = run_complete("a_hundred_thousand_pieces", &s, Some(3));
-    assert_eq!(out.summary.downloads.bytes_delivered, 3 * 100_000 * 1024);
+    let out = run_complete("a_hundred_thousand_pieces", &s, Some(1));
+    let d = &out.summary.downloads;
+    assert_eq!(d.bytes_delivered, 100_000 * 1024);
+    // Both the seed and the origin served it.
+    assert!(d.bytes_from_peers > 0 && d.bytes_from_origin > 0, "{d:?}");
 }
 
 #[test]

@@ -47,6 +47,7 @@ seed_time = "0s"
 [arrivals]
 process = "flash-crowd"
 peers = 24
+zipf_exponent = 0.5
 "#,
     );
     for name in CONTENTS {
@@ -90,7 +91,8 @@ peers = 24
     assert_eq!(contents, want(&CONTENTS));
     assert_eq!(classes, want(&CLASSES));
     // The time series has no names but must parse the same way.
-    let mut ts = csv::Reader::from_reader(out.timeseries_csv().as_bytes());
+    let ts_text = out.timeseries_csv();
+    let mut ts = csv::Reader::from_reader(ts_text.as_bytes());
     let width = ts.headers().unwrap().len();
     assert!(ts.records().all(|r| r.unwrap().len() == width));
 }
