@@ -194,7 +194,10 @@ until = "730d"
     let out = run_complete("a_two_year_horizon", &s, None);
     // 730 expected; 4 standard deviations (27) either side.
     let peers = out.summary.downloads.peers;
-    assert!((620..840).contains(&peers), "{peers} arrivals in 730 days at 1/d");
+    assert!(
+        (620..840).contains(&peers),
+        "{peers} arrivals in 730 days at 1/d"
+    );
     assert!(out.summary.sim_duration_s > 700.0 * 86_400.0);
 }
 

@@ -210,7 +210,10 @@ impl Simulation {
             return self.violate(
                 "event-in-past",
                 Vec::new(),
-                format!("an event was queued at {} us, before now ({} us)", at.0, floor.0),
+                format!(
+                    "an event was queued at {} us, before now ({} us)",
+                    at.0, floor.0
+                ),
             );
         }
         if let Some((f, at, floor)) = self.timers.take_past() {
@@ -296,7 +299,8 @@ impl Simulation {
         }
         let from = self.links.sender(fl.src);
         let to = Links::down(fl.dst);
-        let blocked = fl.cap_bps <= 0.0 || self.net.capacity(from) <= 0.0 || self.net.capacity(to) <= 0.0;
+        let blocked =
+            fl.cap_bps <= 0.0 || self.net.capacity(from) <= 0.0 || self.net.capacity(to) <= 0.0;
         if blocked {
             return Ok(());
         }

@@ -54,10 +54,10 @@ use crate::tracker::Tracker;
 use crate::workload::{self, Arrival};
 
 pub use audience::{draw_audience, DrawnPeer};
+pub(crate) use flows::{Flow, FlowState};
 #[doc(hidden)]
 pub use invariants::Fault;
 pub use invariants::Violation;
-pub(crate) use flows::{Flow, FlowState};
 pub(crate) use links::{Links, Source};
 
 /// Download cap given to initial seeds (they never download).
@@ -658,7 +658,12 @@ impl Simulation {
             flows_in_flight: in_flight as u64,
             metrics: &self.metrics,
             kumar_ross_s,
-            invariant_violations: self.violation.take().map(|v| v.to_string()).into_iter().collect(),
+            invariant_violations: self
+                .violation
+                .take()
+                .map(|v| v.to_string())
+                .into_iter()
+                .collect(),
             max_component_flows: self.max_component_flows as u64,
         })
     }

@@ -8,8 +8,7 @@ use sim_core::RunOutput;
 /// A scenario from TOML text, with `check_invariants` on (the suite checks every run as it
 /// goes, `sim/invariants.rs`); panics with the loader's message on error.
 pub fn scenario(text: &str) -> Scenario {
-    let mut s =
-        load_str(text, "test.toml", "test", &[]).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    let mut s = load_str(text, "test.toml", "test", &[]).unwrap_or_else(|e| panic!("{e}\n{text}"));
     s.check_invariants = true;
     s
 }
@@ -20,8 +19,7 @@ pub fn shipped(rel: &str, sets: &[&str]) -> Scenario {
         .join("../scenarios")
         .join(rel);
     let overrides: Vec<Override> = sets.iter().map(|s| Override::parse(s).unwrap()).collect();
-    let mut s =
-        sim_core::scenario::load_file(&path, &overrides).unwrap_or_else(|e| panic!("{e}"));
+    let mut s = sim_core::scenario::load_file(&path, &overrides).unwrap_or_else(|e| panic!("{e}"));
     s.check_invariants = true;
     s
 }
