@@ -53,6 +53,8 @@ pub struct Recorder {
     pub content_meters: Vec<ContentMeter>,
     /// Contents whose origin rate changed since the last [`Recorder::observe_peak`].
     touched: Vec<u32>,
+    /// What was recorded and where it went, in total.
+    pub totals: Totals,
 }
 
 /// The origin traffic of one content of a catalog.
@@ -71,7 +73,8 @@ pub struct ContentMeter {
 /// `width_us` in `bins` (growing it as needed), in integer arithmetic: interval `i` gets
 /// `⌊bytes·(end_i − from)/span⌋ − ⌊bytes·(start_i − from)/span⌋`, so the parts sum to
 /// `bytes` exactly and none exceeds the even share by a byte or more. Bytes of an empty
-/// stretch (`from_us == to_us`) go to the interval holding `from_us`.
+/// stretch (`from_us == to_us`) go to the interval holding `from_us`. Returns the bytes
+/// placed (always `bytes`; the run's accounting invariant checks it).
 pub fn spread<T: Default + Clone>(
     bins: &mut Vec<T>,
     width_us: u64,
@@ -79,9 +82,9 @@ pub fn spread<T: Default + Clone>(
     to_us: u64,
     bytes: u64,
     slot: impl Fn(&mut T) -> &mut u64,
-) {
+) -> u64 {
     if bytes == 0 {
-        return;
+        return 0;
     }
     let last = if to_us > from_us {
         (to_us - 1) / width_us
@@ -94,7 +97,7 @@ pub fn spread<T: Default + Clone>(
     let first = (from_us / width_us) as usize;
     if first == last {
         *slot(&mut bins[first]) += bytes;
-        return;
+        return bytes;
     }
     let span = u128::from(to_us - from_us);
     let mut given = 0u64;
@@ -104,7 +107,58 @@ pub fn spread<T: Default + Clone>(
         *slot(bin) += upto - given;
         given = upto;
     }
-    debug_assert_eq!(given, bytes);
+    given
+}
+
+/// Running totals of what a [`Recorder`] was given and where it put it, kept so the
+/// accounting invariant (`sim/invariants.rs`) costs a few comparisons per event.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Totals {
+    /// Origin bytes handed to [`Recorder::record`].
+    pub origin_bytes: u64,
+    /// Peer bytes handed to [`Recorder::record`].
+    pub peer_bytes: u64,
+    /// Origin bytes placed in the sample intervals (the time series).
+    pub series_origin_bytes: u64,
+    /// Peer bytes placed in the sample intervals.
+    pub series_peer_bytes: u64,
+    /// Origin bytes placed in the 5-minute billing samples.
+    pub billing_bytes: u64,
+    /// Origin bytes placed in the per-content billing samples (catalogs of several).
+    pub content_billing_bytes: u64,
+}
+
+impl Totals {
+    /// `Err` with what differs unless the time series, the billing samples (and the
+    /// per-content ones, when `per_content`) each hold exactly the bytes recorded.
+    pub fn check(&self, per_content: bool) -> Result<(), String> {
+        let t = self;
+        if t.series_origin_bytes != t.origin_bytes {
+            return Err(format!(
+                "time series holds {} origin bytes, {} were recorded",
+                t.series_origin_bytes, t.origin_bytes
+            ));
+        }
+        if t.series_peer_bytes != t.peer_bytes {
+            return Err(format!(
+                "time series holds {} peer bytes, {} were recorded",
+                t.series_peer_bytes, t.peer_bytes
+            ));
+        }
+        if t.billing_bytes != t.origin_bytes {
+            return Err(format!(
+                "billing samples hold {} bytes, {} origin bytes were recorded",
+                t.billing_bytes, t.origin_bytes
+            ));
+        }
+        if per_content && t.content_billing_bytes != t.origin_bytes {
+            return Err(format!(
+                "per-content billing samples hold {} bytes, {} origin bytes were recorded",
+                t.content_billing_bytes, t.origin_bytes
+            ));
+        }
+        Ok(())
+    }
 }
 
 impl Recorder {
@@ -123,6 +177,7 @@ impl Recorder {
                 Vec::new()
             },
             touched: Vec::new(),
+            totals: Totals::default(),
         }
     }
 
@@ -143,9 +198,11 @@ impl Recorder {
     /// (`origin = Some(content)`) or by a peer (`None`).
     pub fn record(&mut self, origin: Option<u32>, from: SimTime, to: SimTime, bytes: u64) {
         let (from_us, to_us) = (from.0, to.0.max(from.0));
+        let t = &mut self.totals;
         match origin {
             Some(content) => {
-                spread(
+                t.origin_bytes += bytes;
+                t.series_origin_bytes += spread(
                     &mut self.bins,
                     self.interval_us,
                     from_us,
@@ -153,7 +210,7 @@ impl Recorder {
                     bytes,
                     |b| &mut b.origin_bytes,
                 );
-                spread(
+                t.billing_bytes += spread(
                     &mut self.billing_bytes,
                     BILLING_SAMPLE_US,
                     from_us,
@@ -162,7 +219,7 @@ impl Recorder {
                     |b| b,
                 );
                 if let Some(m) = self.content_meters.get_mut(content as usize) {
-                    spread(
+                    t.content_billing_bytes += spread(
                         &mut m.billing_bytes,
                         BILLING_SAMPLE_US,
                         from_us,
@@ -172,14 +229,17 @@ impl Recorder {
                     );
                 }
             }
-            None => spread(
-                &mut self.bins,
-                self.interval_us,
-                from_us,
-                to_us,
-                bytes,
-                |b| &mut b.peer_bytes,
-            ),
+            None => {
+                t.peer_bytes += bytes;
+                t.series_peer_bytes += spread(
+                    &mut self.bins,
+                    self.interval_us,
+                    from_us,
+                    to_us,
+                    bytes,
+                    |b| &mut b.peer_bytes,
+                );
+            }
         }
     }
 
@@ -287,6 +347,9 @@ mod tests {
             "{origin:?}"
         );
         assert_eq!(r.billing_bytes, vec![1_000_001]);
+        assert_eq!(r.totals.check(false), Ok(()));
+        assert_eq!(r.totals.series_origin_bytes, 1_000_001);
+        assert_eq!(r.totals.series_peer_bytes, 4);
         let bps = r.origin_interval_bps(SimTime(3_000_000));
         assert!((bps[1] - origin[1] as f64 * 8.0).abs() < 1e-9);
     }

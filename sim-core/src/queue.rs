@@ -5,6 +5,12 @@
 //! independently of any hash, address or thread. [`TimerHeap`] holds one deadline per flow
 //! (its completion time) and supports moving a deadline in O(log n) when a re-share changes
 //! the flow's rate, so no stale completion events pile up.
+//!
+//! Both refuse the past: the engine sets each one's *floor* (the instant being dispatched,
+//! [`EventQueue::set_floor`], [`TimerHeap::set_floor`]), and an event or deadline placed
+//! before it is noted ([`EventQueue::take_past`], [`TimerHeap::take_past`]): the run loop
+//! would otherwise never reach it, or go back in time. The engine turns a note into an
+//! invariant violation that stops the run (`sim/invariants.rs`).
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -40,6 +46,10 @@ impl<E> Ord for Entry<E> {
 pub struct EventQueue<E> {
     heap: BinaryHeap<Reverse<Entry<E>>>,
     next_seq: u64,
+    /// No event may be scheduled before this instant (the one being dispatched).
+    floor: u64,
+    /// The first push before the floor: (its time, the floor then).
+    past: Option<(SimTime, SimTime)>,
 }
 
 impl<E> Default for EventQueue<E> {
@@ -47,13 +57,19 @@ impl<E> Default for EventQueue<E> {
         EventQueue {
             heap: BinaryHeap::new(),
             next_seq: 0,
+            floor: 0,
+            past: None,
         }
     }
 }
 
 impl<E> EventQueue<E> {
-    /// Schedule `event` at `time`.
+    /// Schedule `event` at `time`. A time before the floor ([`EventQueue::set_floor`]) is
+    /// noted for [`EventQueue::take_past`] (the event is queued all the same).
     pub fn push(&mut self, time: SimTime, event: E) {
+        if time.0 < self.floor && self.past.is_none() {
+            self.past = Some((time, SimTime(self.floor)));
+        }
         let seq = self.next_seq;
         self.next_seq += 1;
         self.heap.push(Reverse(Entry {
@@ -82,6 +98,22 @@ impl<E> EventQueue<E> {
     pub fn is_empty(&self) -> bool {
         self.heap.is_empty()
     }
+
+    /// From now on, an event pushed before `now` is in the past.
+    pub fn set_floor(&mut self, now: SimTime) {
+        self.floor = now.0;
+    }
+
+    /// The first event pushed before the floor since the last call, as (its time, the
+    /// floor then); `None` when every push was at or after the floor.
+    pub fn take_past(&mut self) -> Option<(SimTime, SimTime)> {
+        self.past.take()
+    }
+
+    /// Drop every pending event (the run stops).
+    pub fn clear(&mut self) {
+        self.heap.clear();
+    }
 }
 
 /// Min-heap of `(deadline, id)` with at most one deadline per id; deadlines can be moved.
@@ -90,13 +122,21 @@ impl<E> EventQueue<E> {
 pub struct TimerHeap {
     heap: Vec<(u64, u32)>,
     pos: Vec<u32>,
+    /// No deadline may be set before this instant (the one being dispatched).
+    floor: u64,
+    /// The first deadline set before the floor: (id, its time, the floor then).
+    past: Option<(u32, SimTime, SimTime)>,
 }
 
 const ABSENT: u32 = u32::MAX;
 
 impl TimerHeap {
-    /// Set (or move) the deadline of `id`.
+    /// Set (or move) the deadline of `id`. A time before the floor
+    /// ([`TimerHeap::set_floor`]) is noted for [`TimerHeap::take_past`] (and set all the same).
     pub fn set(&mut self, id: u32, time: SimTime) {
+        if time.0 < self.floor && self.past.is_none() {
+            self.past = Some((id, time, SimTime(self.floor)));
+        }
         if self.pos.len() <= id as usize {
             self.pos.resize(id as usize + 1, ABSENT);
         }
@@ -150,6 +190,25 @@ impl TimerHeap {
     /// True when no deadline is set.
     pub fn is_empty(&self) -> bool {
         self.heap.is_empty()
+    }
+
+    /// From now on, a deadline set before `now` is in the past.
+    pub fn set_floor(&mut self, now: SimTime) {
+        self.floor = now.0;
+    }
+
+    /// The first deadline set before the floor since the last call, as (id, its time, the
+    /// floor then); `None` when every deadline was at or after the floor.
+    pub fn take_past(&mut self) -> Option<(u32, SimTime, SimTime)> {
+        self.past.take()
+    }
+
+    /// Drop every deadline (the run stops).
+    pub fn clear(&mut self) {
+        for &(_, id) in &self.heap {
+            self.pos[id as usize] = ABSENT;
+        }
+        self.heap.clear();
     }
 
     fn swap(&mut self, a: usize, b: usize) {
@@ -207,6 +266,28 @@ mod tests {
         for i in 0..10 {
             assert_eq!(q.pop(), Some((SimTime(5), i)));
         }
+    }
+
+    #[test]
+    fn pushes_before_the_floor_are_noted() {
+        let mut q = EventQueue::default();
+        q.set_floor(SimTime(10));
+        q.push(SimTime(10), 'a');
+        assert_eq!(q.take_past(), None);
+        q.push(SimTime(9), 'b');
+        q.push(SimTime(3), 'c');
+        assert_eq!(q.take_past(), Some((SimTime(9), SimTime(10))));
+        assert_eq!(q.take_past(), None);
+        let mut h = TimerHeap::default();
+        h.set_floor(SimTime(5));
+        h.set(2, SimTime(5));
+        assert_eq!(h.take_past(), None);
+        h.set(1, SimTime(4));
+        assert_eq!(h.take_past(), Some((1, SimTime(4), SimTime(5))));
+        h.clear();
+        assert!(h.is_empty());
+        h.set(1, SimTime(7));
+        assert_eq!(h.peek(), Some((SimTime(7), 1)));
     }
 
     proptest! {

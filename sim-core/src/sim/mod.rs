@@ -29,6 +29,7 @@
 mod audience;
 mod choking;
 mod flows;
+mod invariants;
 mod links;
 mod origin;
 mod patience;
@@ -56,6 +57,9 @@ use crate::workload::{self, Arrival};
 
 pub use audience::{draw_audience, DrawnPeer};
 pub(crate) use flows::{Flow, FlowState};
+#[doc(hidden)]
+pub use invariants::Fault;
+pub use invariants::Violation;
 pub(crate) use links::{Links, Source};
 
 /// Download cap given to initial seeds (they never download).
@@ -193,8 +197,10 @@ pub struct Simulation {
     pub(crate) time_quantum: SimDuration,
     /// Hard stop of simulated time.
     max_time: SimDuration,
-    /// Check link caps and byte conservation after every re-share.
+    /// Check the run's invariants as it goes (`invariants.rs`); the first violation stops it.
     pub(crate) check_invariants: bool,
+    /// The run's seed (named by a violation).
+    seed: u64,
     pub(crate) now: SimTime,
     pub(crate) queue: EventQueue<Event>,
     pub(crate) timers: TimerHeap,
@@ -231,7 +237,18 @@ pub struct Simulation {
     pub(crate) useful_bytes: u64,
     /// Bytes of complete pieces held by downloads that were abandoned.
     pub(crate) abandoned_bytes: u64,
-    invariant_violations: Vec<String>,
+    /// The first invariant violation; the run stopped there.
+    violation: Option<Violation>,
+    /// The event being dispatched (for a violation's report).
+    dispatching: Option<invariants::Dispatched>,
+    /// A fault to inject after so many events (invariant tests only).
+    fault: Option<(Fault, u64)>,
+    /// Flows that joined the network since the last re-share (checked for a zero rate).
+    fresh_flows: Vec<u32>,
+    /// Bytes recorded in the traffic figures by flows not yet ended: (origin, peers).
+    running_recorded_bytes: [u64; 2],
+    /// Bytes credited to uploading peers (initial seeds and leechers alike).
+    peer_up_bytes: u64,
     changed: Vec<u32>,
     pub(crate) scratch_peers: Vec<PeerId>,
     pub(crate) scratch_flows: Vec<u32>,
@@ -335,7 +352,12 @@ impl Simulation {
             origin_up_bytes: 0,
             useful_bytes: 0,
             abandoned_bytes: 0,
-            invariant_violations: Vec::new(),
+            violation: None,
+            dispatching: None,
+            fault: None,
+            fresh_flows: Vec::new(),
+            running_recorded_bytes: [0; 2],
+            peer_up_bytes: 0,
             changed: Vec::new(),
             scratch_peers: Vec::new(),
             scratch_flows: Vec::new(),
@@ -359,6 +381,7 @@ impl Simulation {
             time_quantum: s.network.time_quantum,
             max_time: s.max_time,
             check_invariants: s.check_invariants,
+            seed: s.seed,
             scenario: s,
         };
         sim.net
@@ -490,11 +513,13 @@ impl Simulation {
             && self.pending_restarts == 0
     }
 
-    /// Count `ev`, fold it into the run digest, and handle it.
+    /// Count `ev`, fold it into the run digest, and handle it; then check the invariants
+    /// (`invariants.rs`: a violation empties the schedule, so the run stops).
     fn dispatch(&mut self, ev: Event) {
         self.events += 1;
         self.digest.add(self.now.0);
         self.digest.add(ev.code());
+        self.before_event(ev);
         match ev {
             Event::Arrive(k) => self.on_arrive(k),
             Event::FlowStart(f, gen) => self.on_flow_start(f, gen),
@@ -517,6 +542,7 @@ impl Simulation {
                 }
             }
         }
+        self.after_event();
     }
 
     fn on_arrive(&mut self, k: u32) {
@@ -699,7 +725,12 @@ impl Simulation {
             flows_in_flight: in_flight as u64,
             metrics: &self.metrics,
             kumar_ross_s,
-            invariant_violations: std::mem::take(&mut self.invariant_violations),
+            invariant_violations: self
+                .violation
+                .take()
+                .map(|v| v.to_string())
+                .into_iter()
+                .collect(),
             max_component_flows: self.max_component_flows as u64,
         })
     }

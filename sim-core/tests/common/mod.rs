@@ -5,9 +5,12 @@
 use sim_core::scenario::{load_str, Override, Scenario};
 use sim_core::RunOutput;
 
-/// A scenario from TOML text; panics with the loader's message on error.
+/// A scenario from TOML text, with `check_invariants` on (the suite checks every run as it
+/// goes, `sim/invariants.rs`); panics with the loader's message on error.
 pub fn scenario(text: &str) -> Scenario {
-    load_str(text, "test.toml", "test", &[]).unwrap_or_else(|e| panic!("{e}\n{text}"))
+    let mut s = load_str(text, "test.toml", "test", &[]).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    s.check_invariants = true;
+    s
 }
 
 /// A shipped scenario with overrides (`key.path=value`).
@@ -16,7 +19,9 @@ pub fn shipped(rel: &str, sets: &[&str]) -> Scenario {
         .join("../scenarios")
         .join(rel);
     let overrides: Vec<Override> = sets.iter().map(|s| Override::parse(s).unwrap()).collect();
-    sim_core::scenario::load_file(&path, &overrides).unwrap_or_else(|e| panic!("{e}"))
+    let mut s = sim_core::scenario::load_file(&path, &overrides).unwrap_or_else(|e| panic!("{e}"));
+    s.check_invariants = true;
+    s
 }
 
 /// The conservation invariants, checked on every run of
@@ -28,7 +33,7 @@ pub fn assert_conservation(s: &Scenario, out: &RunOutput) {
     let c = &sum.conservation;
     assert!(
         out.invariant_violations.is_empty(),
-        "link caps exceeded: {:?}",
+        "the run stopped at a broken invariant: {:?}",
         out.invariant_violations
     );
     assert_eq!(
