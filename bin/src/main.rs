@@ -24,6 +24,7 @@ macro_rules! outln {
     ($($arg:tt)*) => {{ out!($($arg)*); out!("\n"); }};
 }
 
+mod limits;
 mod output;
 mod plot;
 mod progress;
@@ -128,6 +129,20 @@ struct RunArgs {
     /// No progress bar and no summary on stdout (files are still written).
     #[arg(long, short)]
     quiet: bool,
+    /// Refuse a run whose estimated result files exceed SIZE (e.g. 10GB, 500MiB). The
+    /// shipped scenarios write under 2 MB; the default only stops runs whose outputs
+    /// nobody could open.
+    #[arg(long, value_name = "SIZE", default_value = "1GiB", value_parser = parse_size)]
+    output_budget: u64,
+    /// Run even when the resource estimate exceeds the available memory or the output
+    /// budget.
+    #[arg(long)]
+    force: bool,
+}
+
+/// `--output-budget`: a size with a unit, as in scenario files.
+fn parse_size(text: &str) -> Result<u64, String> {
+    sim_core::units::parse_bytes(text)
 }
 
 fn main() {
@@ -162,6 +177,7 @@ fn validate(a: ScenarioArgs) -> Result<()> {
     let s = load(&a, None)?;
     outln!("{}: ok", a.scenario.display());
     out!("{}", scenario::describe(&s));
+    outln!("{}", limits::line(&sim_core::estimate::Estimate::of(&s)));
     Ok(())
 }
 
@@ -175,6 +191,7 @@ fn default_out_dir(scenario: &Path) -> PathBuf {
 
 fn run(a: RunArgs) -> Result<()> {
     let s = load(&a.scenario, a.seed)?;
+    limits::check(&s, a.output_budget, a.force)?;
     let out_dir = a
         .out
         .clone()

@@ -89,6 +89,7 @@ pub mod bitset;
 pub mod bounds;
 pub mod cost;
 pub mod digest;
+pub mod estimate;
 pub mod export;
 pub mod fluid;
 pub mod metrics;
