@@ -199,8 +199,9 @@ fn not_rounded_to_zero(
     smallest: &str,
 ) -> Result<u64, String> {
     if v == 0 && !value.is_zero() {
+        let zero = if what == "size" { "0B" } else { "0" };
         return Err(format!(
-            "{what} {text:?} is below the minimum of {smallest} (use \"0\" for none)"
+            "{what} {text:?} is below the minimum of {smallest} (use \"{zero}\" for none)"
         ));
     }
     Ok(v)

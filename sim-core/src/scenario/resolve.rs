@@ -308,6 +308,15 @@ fn check_arrival_count(contents: &[ContentSpec]) -> Result<(), Invalid> {
     .also(also))
 }
 
+/// A number as written, in scientific notation when large: `1e308`, `0.05`.
+fn fmt_number(x: f64) -> String {
+    if x.abs() >= 1e9 {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
+    }
+}
+
 /// A large count readably: `86400000000` → `"8.64e10"`, `1234` → `"1234"`.
 fn fmt_count(x: f64) -> String {
     if x < 1e7 {
@@ -389,10 +398,13 @@ fn resolve_pricing(
     per_mbps: Option<Number>,
 ) -> Result<Pricing, Invalid> {
     let price = |x: f64, path: &str| {
-        let max = if path.ends_with("price_per_mbps_month") {
-            MAX_PRICE_PER_MBPS_MONTH
+        let (max, usual) = if path.ends_with("price_per_mbps_month") {
+            (
+                MAX_PRICE_PER_MBPS_MONTH,
+                "list prices are 0.1 to 10 per Mbps per month",
+            )
         } else {
-            MAX_PRICE_PER_GB
+            (MAX_PRICE_PER_GB, "CDN list prices are 0.01 to 0.2 per GB")
         };
         if x < 0.0 {
             Err(Invalid::new(
@@ -403,8 +415,9 @@ fn resolve_pricing(
             Err(Invalid::new(
                 path,
                 format!(
-                    "expected a price of at most {max} (list prices are cents; \
-                     scenarios/README.md#bounds), got {x}"
+                    "expected a price of at most {max} ({usual}; \
+                     scenarios/README.md#bounds), got {}",
+                    fmt_number(x)
                 ),
             ))
         } else {
