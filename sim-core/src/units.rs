@@ -527,6 +527,45 @@ mod tests {
     }
 
     #[test]
+    fn values_never_round_to_zero_or_pass_their_bounds() {
+        assert_eq!(
+            parse_rate_bps("0.1bps").unwrap_err(),
+            "rate \"0.1bps\" is below the minimum of 1 bps (use \"0\" for none)"
+        );
+        assert_eq!(parse_rate_bps("0.5bps"), Ok(1)); // rounds half up
+        assert!(parse_rate_bps("0.00001kB/s")
+            .unwrap_err()
+            .contains("below the minimum of 1 bps"));
+        assert_eq!(parse_rate_bps("10Tbps"), Ok(MAX_RATE_BPS));
+        assert!(parse_rate_bps("10.000000000001Tbps")
+            .unwrap_err()
+            .contains("above the maximum of 10 Tbps"));
+        assert!(parse_rate_bps("2TB/s")
+            .unwrap_err()
+            .contains("above the maximum of 10 Tbps"));
+        assert_eq!(
+            parse_bytes("0.3B").unwrap_err(),
+            "size \"0.3B\" is below the minimum of 1 B (use \"0B\" for none)"
+        );
+        assert!(parse_duration("0.4us")
+            .unwrap_err()
+            .contains("below the resolution of 1us"));
+        assert!(parse_duration("1h 0.4us")
+            .unwrap_err()
+            .contains("below the resolution of 1us"));
+        assert_eq!(parse_duration("36500d"), Ok(MAX_HORIZON));
+        let e = parse_duration("36500d 1us").unwrap_err();
+        assert!(
+            e.contains("beyond the longest simulated time, 100 years (36500d)"),
+            "{e}"
+        );
+        assert_eq!(fmt_bytes_binary(16 << 20), "16 MiB");
+        assert_eq!(fmt_bytes_binary(1 << 40), "1 TiB");
+        assert_eq!(fmt_bytes_binary(1), "1 B");
+        assert_eq!(fmt_bytes_binary(1_000_000), "1 MB");
+    }
+
+    #[test]
     fn arrival_rates() {
         assert!((parse_per_second("2/min").unwrap() - 2.0 / 60.0).abs() < 1e-15);
         assert_eq!(parse_per_second("0.5/s"), Ok(0.5));

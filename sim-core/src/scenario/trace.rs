@@ -87,7 +87,8 @@ pub(super) fn read_trace(file: &str, dir: Option<&Path>, key: &str) -> Result<Tr
         let secs = field
             .parse::<f64>()
             .ok()
-            .filter(|x| !x.is_nan())
+            // NaN and a spelt-out infinity are not times; 1e400 is a time beyond the horizon.
+            .filter(|x| !x.is_nan() && !field.to_ascii_lowercase().contains("inf"))
             .ok_or_else(|| {
                 at(format!(
                     "expected a time in seconds since the start (a number ≥ 0, e.g. 12.5), \
