@@ -5,7 +5,7 @@
 use anyhow::Result;
 use sim_core::estimate::Estimate;
 use sim_core::scenario::Scenario;
-use sim_core::units::fmt_bytes;
+use sim_core::units::{fmt_bytes, fmt_bytes_binary};
 
 /// `estimate: ~N events, ~X memory, ~Y of results`, the line `validate` prints.
 pub fn line(e: &Estimate) -> String {
@@ -40,7 +40,7 @@ pub fn check(s: &Scenario, output_budget_bytes: u64, force: bool) -> Result<Esti
         over.push(format!(
             "~{} of results, above the output budget of {} (--output-budget SIZE)",
             fmt_bytes(e.output_bytes as u64),
-            fmt_bytes(output_budget_bytes)
+            fmt_bytes_binary(output_budget_bytes)
         ));
     }
     if over.is_empty() {
@@ -64,9 +64,11 @@ pub fn mem_available_bytes() -> Option<u64> {
     kib.checked_mul(1024)
 }
 
-/// A count readably: `81718` → `"82k"`, `2.2e6` → `"2.2M"`.
+/// A count readably: `81718` → `"82k"`, `2.2e6` → `"2.2M"`, `1.9e13` → `"19T"`.
 fn count(x: f64) -> String {
-    let (v, unit) = if x >= 1e9 {
+    let (v, unit) = if x >= 1e12 {
+        (x / 1e12, "T")
+    } else if x >= 1e9 {
         (x / 1e9, "G")
     } else if x >= 1e6 {
         (x / 1e6, "M")
@@ -79,5 +81,33 @@ fn count(x: f64) -> String {
         format!("{v:.1}{unit}")
     } else {
         format!("{v:.0}{unit}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_read_easily() {
+        assert_eq!(count(301.0), "301");
+        assert_eq!(count(81_718.0), "82k");
+        assert_eq!(count(2.2e6), "2.2M");
+        assert_eq!(count(1.9e13), "19T");
+    }
+
+    #[test]
+    fn a_budget_refuses_and_force_overrides() {
+        let text = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/quickstart.toml"),
+        )
+        .unwrap();
+        let s = sim_core::scenario::load_str(&text, "q.toml", "q", &[]).unwrap();
+        let e = check(&s, 1_000, false).unwrap_err().to_string();
+        assert!(e.contains("above the output budget of 1 kB"), "{e}");
+        assert!(e.contains("--force"), "{e}");
+        assert!(check(&s, 1_000, true).is_ok());
+        assert!(check(&s, 1 << 30, false).is_ok());
+        assert!(mem_available_bytes().is_none_or(|b| b > 0));
     }
 }

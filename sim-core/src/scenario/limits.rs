@@ -205,28 +205,52 @@ pub const BOUNDS: &[Bound] = &[
 /// `MAX_HORIZON` as people read it, for messages.
 pub(crate) const HORIZON_TEXT: &str = "100 years (36500d)";
 
-/// Reads the text file at `path`, at most `cap` bytes: a larger file (or an endless one,
-/// `/dev/zero`) fails after reading `cap + 1` bytes, and text that is not UTF-8 fails with
-/// the line and offset of the first bad byte. `what` names the file's role in messages
-/// ("a scenario", "a trace"). The error is an `io::Error` whose message is a complete
-/// clause ("it is larger than 16 MiB, the most a scenario may be").
+/// Reads the text file at `path`, at most `cap` bytes: a larger regular file fails before
+/// it is read, an endless one (`/dev/zero`) after `cap + 1` bytes, never holding more than
+/// that; text that is not UTF-8 fails with the line and offset of the first bad byte.
+/// `what` names the file's role in messages ("a scenario", "a trace"). The error is an
+/// `io::Error` whose message is a complete clause ("it is larger than 16 MiB, the most a
+/// scenario may be").
 pub(crate) fn read_text_capped(
     path: &std::path::Path,
     cap: u64,
     what: &str,
 ) -> std::io::Result<String> {
     use std::io::Read as _;
-    let file = std::fs::File::open(path)?;
-    let mut bytes = Vec::new();
-    file.take(cap + 1).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > cap {
-        return Err(std::io::Error::new(
+    let too_large = || {
+        std::io::Error::new(
             std::io::ErrorKind::InvalidData,
             format!(
                 "it is larger than {}, the most {what} may be (scenarios/README.md#bounds)",
                 crate::units::fmt_bytes_binary(cap)
             ),
-        ));
+        )
+    };
+    let file = std::fs::File::open(path)?;
+    let meta = file.metadata()?;
+    if meta.is_file() && meta.len() > cap {
+        return Err(too_large());
+    }
+    let limit = usize::try_from(cap + 1).unwrap_or(usize::MAX);
+    let mut reader = file.take(cap + 1);
+    let mut bytes: Vec<u8> = Vec::new();
+    let mut chunk = vec![0u8; 64 << 10];
+    loop {
+        let n = match reader.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if bytes.len() + n > bytes.capacity() {
+            // Double, as a Vec would, but never past cap + 1 bytes.
+            let more = bytes.capacity().max(n).min(limit - bytes.len()).max(n);
+            bytes.reserve_exact(more);
+        }
+        bytes.extend_from_slice(&chunk[..n]);
+    }
+    if bytes.len() as u64 > cap {
+        return Err(too_large());
     }
     String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
