@@ -7,6 +7,11 @@ use sim_core::estimate::Estimate;
 use sim_core::scenario::Scenario;
 use sim_core::units::{fmt_bytes, fmt_bytes_binary};
 
+/// `--output-budget SIZE`: a size with a unit, as in scenario files (`"1GiB"`).
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    sim_core::units::parse_bytes(text)
+}
+
 /// `estimate: ~N events, ~X memory, ~Y of results`, the line `validate` prints.
 pub fn line(e: &Estimate) -> String {
     format!(

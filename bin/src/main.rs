@@ -132,17 +132,12 @@ struct RunArgs {
     /// Refuse a run whose estimated result files exceed SIZE (e.g. 10GB, 500MiB). The
     /// shipped scenarios write under 2 MB; the default only stops runs whose outputs
     /// nobody could open.
-    #[arg(long, value_name = "SIZE", default_value = "1GiB", value_parser = parse_size)]
+    #[arg(long, value_name = "SIZE", default_value = "1GiB", value_parser = limits::parse_size)]
     output_budget: u64,
     /// Run even when the resource estimate exceeds the available memory or the output
     /// budget.
     #[arg(long)]
     force: bool,
-}
-
-/// `--output-budget`: a size with a unit, as in scenario files.
-fn parse_size(text: &str) -> Result<u64, String> {
-    sim_core::units::parse_bytes(text)
 }
 
 fn main() {

@@ -19,10 +19,11 @@ pub const MAX_TRACE_FILE_BYTES: u64 = 256 << 20;
 
 /// Most arrivals in one run (10⁷), counted over every content: the expected count of a
 /// rate process, the peers of a flash crowd, the lines of a trace. Each arrival becomes a
-/// peer with its own state, connections and result row (about 2 kB of memory and 150 B of
-/// `peers.csv` each, see [`crate::estimate`]), so 10⁷ arrivals need about 20 GB: the
-/// 10⁶-peer target of the engine stays possible with room to spare, while a typo such as
-/// `peers = 1000000000` or a rate of 10⁶/s over a day is refused before anything is drawn.
+/// peer with its own state, connections and result row (300 B kept to the end, 1–7 kB
+/// while present, ~105 B of `peers.csv`; [`crate::estimate`]), so 10⁷ arrivals need 3 to
+/// 70 GB: the 10⁶-peer target of the engine stays possible with room to spare, while a
+/// typo such as `peers = 1000000000` or a rate of 10⁶/s over a day is refused before
+/// anything is drawn.
 pub const MAX_ARRIVALS_PER_RUN: u64 = 10_000_000;
 
 /// Most initial seeds in one run (10⁶, summed over `[[seeds]] count`): a publisher's seed

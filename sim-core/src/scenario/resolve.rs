@@ -298,7 +298,8 @@ fn check_arrival_count(contents: &[ContentSpec]) -> Result<(), Invalid> {
         key,
         format!(
             "about {} arrivals expected in all ({:?}: {}), more than the {MAX_ARRIVALS_PER_RUN} \
-             one run may have (each is a peer, ~2 kB of memory; scenarios/README.md#bounds): \
+             one run may have (each is a peer with its state and result; \
+             scenarios/README.md#bounds): \
              lower the rate, count or peers, or shorten the window",
             fmt_count(total),
             contents[k].name,
