@@ -25,6 +25,7 @@ macro_rules! outln {
     ($($arg:tt)*) => {{ out!($($arg)*); out!("\n"); }};
 }
 
+mod limits;
 mod output;
 mod plot;
 mod progress;
@@ -194,6 +195,15 @@ struct RunArgs {
         value_parser = parse_heartbeat
     )]
     heartbeat: f64,
+    /// Refuse a run whose estimated result files exceed SIZE (e.g. 10GB, 500MiB). The
+    /// shipped scenarios write under 2 MB; the default only stops runs whose outputs
+    /// nobody could open.
+    #[arg(long, value_name = "SIZE", default_value = "1GiB", value_parser = limits::parse_size)]
+    output_budget: u64,
+    /// Run even when the resource estimate exceeds the available memory or the output
+    /// budget.
+    #[arg(long)]
+    force: bool,
 }
 
 /// `--seed`: a u64, with a message that says so (clap's own suggests `-- -1` for `-1`).
@@ -280,6 +290,7 @@ fn validate(a: ScenarioArgs) -> Result<()> {
     let s = load(&a, None)?;
     outln!("{}: ok", a.scenario.display());
     out!("{}", scenario::describe(&s));
+    outln!("{}", limits::line(&sim_core::estimate::Estimate::of(&s)));
     Ok(())
 }
 
@@ -293,6 +304,7 @@ fn default_out_dir(scenario: &Path) -> PathBuf {
 
 fn run(a: RunArgs) -> Result<()> {
     let s = load(&a.scenario, a.seed)?;
+    limits::check(&s, a.output_budget, a.force)?;
     let out_dir = a
         .out
         .clone()

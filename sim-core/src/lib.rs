@@ -39,6 +39,8 @@
 //! - `units`: sizes, rates, durations and arrival rates of the scenario language, exact.
 //! - `rng`: seeded random streams, keyed by who draws rather than by position.
 //! - `digest`: the FNV-1a hash of every dispatched event (the run's fingerprint).
+//! - `estimate`: events, memory and result bytes of a run, from the scenario alone (the
+//!   guard `swarmsim run` applies before generating anything).
 //!
 //! Scenario, text → [`Scenario`] (one stage per module; `scenario/mod.rs` has the table):
 //! - `scenario/error.rs`: the error callers see, and a failed rule.
@@ -52,6 +54,8 @@
 //! - `scenario/resolve.rs`: raw tables → [`Scenario`], cross-field rules.
 //! - `scenario/load.rs`: the pipeline ([`scenario::load_file`], [`scenario::load_str`]).
 //! - `scenario/describe.rs`: the text of `swarmsim validate`.
+//! - `scenario/limits.rs`: the bound of every value (one documented `const` each) and the
+//!   capped reads of scenario and trace files.
 //!
 //! Engine, [`Scenario`] → [`RunOutput`]:
 //! - `workload`: the arrivals (instant, class, content) a run starts from.
@@ -89,6 +93,7 @@ pub mod bitset;
 pub mod bounds;
 pub mod cost;
 pub mod digest;
+pub mod estimate;
 pub mod export;
 pub mod fluid;
 pub mod metrics;

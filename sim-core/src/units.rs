@@ -9,11 +9,16 @@
 //!   microsecond, so `"0.1s"` is exactly 100 000 µs on every machine.
 //! - A number always needs a unit: a bare `"8"` is rejected, because a size in bytes and a
 //!   rate in Mbps are too easy to mix up. The only exception is the rate `"0"`.
+//! - A value that is not zero never rounds to zero: `"0.1bps"` is below the minimum of
+//!   1 bps, `"0.4us"` below the resolution of 1 µs. Rates stop at
+//!   [`MAX_RATE_BPS`](crate::scenario::limits::MAX_RATE_BPS), durations at
+//!   [`MAX_HORIZON`](crate::scenario::limits::MAX_HORIZON) (`scenario::limits`).
 //!
 //! Every parse error is a complete sentence fragment that says what was expected, with
 //! examples, and quotes what was given: `expected a rate with a unit, e.g. "8Mbps" or
 //! "10MB/s", got "8"`.
 
+use crate::scenario::limits::{HORIZON_TEXT, MAX_HORIZON, MAX_RATE_BPS, MIN_RATE_BPS};
 use crate::time::SimDuration;
 
 /// What a size looks like; used in error messages.
@@ -163,6 +168,7 @@ fn parse_with_units(
     unit_names: &str,
     expected: &str,
     what: &str,
+    smallest: &str,
 ) -> Result<u64, String> {
     let trimmed = text.trim();
     let (number, unit) = split_number(trimmed);
@@ -176,10 +182,39 @@ fn parse_with_units(
         let hint = format!("unknown unit {unit:?}; use {unit_names}");
         return Err(expected_got(expected, text, Some(hint)));
     };
-    value
+    let v = value
         .times(multiplier)
         .and_then(|v| u64::try_from(v).ok())
-        .ok_or_else(|| format!("{what} {text:?} is too large"))
+        .ok_or_else(|| format!("{what} {text:?} is too large"))?;
+    not_rounded_to_zero(v, value, text, what, smallest)
+}
+
+/// `v`, or an error when `value` is not zero but `v`, rounded, is: `smallest` names the
+/// least value that is not zero.
+fn not_rounded_to_zero(
+    v: u64,
+    value: Decimal,
+    text: &str,
+    what: &str,
+    smallest: &str,
+) -> Result<u64, String> {
+    if v == 0 && !value.is_zero() {
+        let zero = if what == "size" { "0B" } else { "0" };
+        return Err(format!(
+            "{what} {text:?} is below the minimum of {smallest} (use \"{zero}\" for none)"
+        ));
+    }
+    Ok(v)
+}
+
+/// `bps`, refused above [`MAX_RATE_BPS`].
+fn at_most_max_rate(bps: u64, text: &str) -> Result<u64, String> {
+    if bps > MAX_RATE_BPS {
+        return Err(format!(
+            "rate {text:?} is too large: above the maximum of 10 Tbps (scenarios/README.md#bounds)"
+        ));
+    }
+    Ok(bps)
 }
 
 /// Parses a size in bytes: `"414MB"`, `"1.5GB"`, `"256KiB"`, `"1GiB"`, `"100B"`, `"2kB"`.
@@ -188,7 +223,14 @@ fn parse_with_units(
 /// `MiB`, `GiB`, `TiB`); whitespace may separate the number and the unit. The result is
 /// rounded to the nearest byte. A bare number is an error.
 pub fn parse_bytes(text: &str) -> Result<u64, String> {
-    parse_with_units(text, BYTE_UNITS, BYTE_UNIT_NAMES, SIZE_EXPECTED, "size")
+    parse_with_units(
+        text,
+        BYTE_UNITS,
+        BYTE_UNIT_NAMES,
+        SIZE_EXPECTED,
+        "size",
+        "1 B",
+    )
 }
 
 /// Parses a rate in bits per second: `"8Mbps"`, `"100kbps"`, `"1Gbps"`, `"512bps"`, or a
@@ -208,13 +250,25 @@ pub fn parse_rate_bps(text: &str) -> Result<u64, String> {
             let Some(value) = Decimal::parse(number) else {
                 return Err(expected_got(RATE_EXPECTED, text, None));
             };
-            return value
+            let bps = value
                 .times(multiplier * 8)
                 .and_then(|v| u64::try_from(v).ok())
-                .ok_or_else(|| format!("rate {text:?} is too large"));
+                .ok_or_else(|| format!("rate {text:?} is too large"))?;
+            let smallest = format!("{MIN_RATE_BPS} bps");
+            let bps = not_rounded_to_zero(bps, value, text, "rate", &smallest)?;
+            return at_most_max_rate(bps, text);
         }
     }
-    parse_with_units(text, BIT_RATE_UNITS, RATE_UNIT_NAMES, RATE_EXPECTED, "rate")
+    let smallest = format!("{MIN_RATE_BPS} bps");
+    let bps = parse_with_units(
+        text,
+        BIT_RATE_UNITS,
+        RATE_UNIT_NAMES,
+        RATE_EXPECTED,
+        "rate",
+        &smallest,
+    )?;
+    at_most_max_rate(bps, text)
 }
 
 /// Parses a duration: `"100us"`, `"5ms"`, `"10s"`, `"30min"`, `"2h"`, `"1d"`, `"1.5h"`,
@@ -246,16 +300,25 @@ pub fn parse_duration(text: &str) -> Result<SimDuration, String> {
             let hint = format!("unknown unit {unit:?}; use {DURATION_UNIT_NAMES}");
             return Err(expected_got(DURATION_EXPECTED, text, Some(hint)));
         };
-        total = value
+        let term = value
             .times(multiplier)
-            .and_then(|v| total.checked_add(v))
+            .ok_or_else(|| format!("duration {text:?} is too long"))?;
+        if term == 0 && !value.is_zero() {
+            return Err(format!(
+                "duration {text:?} is below the resolution of 1us (use \"0s\" for none)"
+            ));
+        }
+        total = total
+            .checked_add(term)
             .ok_or_else(|| format!("duration {text:?} is too long"))?;
         rest = after[unit_end..].trim_start();
     }
-    // Keep far from u64::MAX so that `SimTime + duration` arithmetic has room.
+    // MAX_HORIZON keeps far from u64::MAX, so `SimTime + duration` arithmetic has room.
     match u64::try_from(total) {
-        Ok(us) if us <= u64::MAX / 4 => Ok(SimDuration(us)),
-        _ => Err(format!("duration {text:?} is too long")),
+        Ok(us) if us <= MAX_HORIZON.as_us() => Ok(SimDuration(us)),
+        _ => Err(format!(
+            "duration {text:?} is too long: beyond the longest simulated time, {HORIZON_TEXT}"
+        )),
     }
 }
 
@@ -291,6 +354,22 @@ pub fn fmt_bytes(bytes: u64) -> String {
         &["B", "kB", "MB", "GB", "TB", "PB", "EB"],
         true,
     )
+}
+
+/// Formats a power-of-two byte count with a binary unit: `"16 MiB"`, `"256 MiB"`,
+/// `"1 TiB"`, `"16 KiB"`; other counts as [`fmt_bytes`] does.
+pub fn fmt_bytes_binary(bytes: u64) -> String {
+    for (unit, size) in [
+        ("TiB", 1u64 << 40),
+        ("GiB", 1 << 30),
+        ("MiB", 1 << 20),
+        ("KiB", 1 << 10),
+    ] {
+        if bytes >= size && bytes.is_multiple_of(size) {
+            return format!("{} {unit}", bytes / size);
+        }
+    }
+    fmt_bytes(bytes)
 }
 
 /// Formats a rate given in bits per second with a decimal unit and one decimal:
@@ -414,7 +493,9 @@ mod tests {
         assert_eq!(parse_duration("1.5h"), Ok(SimDuration::from_secs(5_400)));
         assert_eq!(parse_duration("2w"), Ok(SimDuration::from_secs(1_209_600)));
         assert_eq!(parse_duration("0.1s"), Ok(SimDuration(100_000)));
-        assert_eq!(parse_duration("0.0000004s"), Ok(SimDuration(0)));
+        assert!(parse_duration("0.0000004s")
+            .unwrap_err()
+            .contains("below the resolution of 1us"));
         assert_eq!(parse_duration("0.0000006s"), Ok(SimDuration(1)));
         assert_eq!(parse_duration("0s"), Ok(SimDuration::ZERO));
         assert_eq!(parse_duration(" 10 s "), Ok(SimDuration::from_secs(10)));
@@ -443,6 +524,45 @@ mod tests {
         assert!(parse_duration("999999999999999w")
             .unwrap_err()
             .contains("too long"));
+    }
+
+    #[test]
+    fn values_never_round_to_zero_or_pass_their_bounds() {
+        assert_eq!(
+            parse_rate_bps("0.1bps").unwrap_err(),
+            "rate \"0.1bps\" is below the minimum of 1 bps (use \"0\" for none)"
+        );
+        assert_eq!(parse_rate_bps("0.5bps"), Ok(1)); // rounds half up
+        assert!(parse_rate_bps("0.00001kB/s")
+            .unwrap_err()
+            .contains("below the minimum of 1 bps"));
+        assert_eq!(parse_rate_bps("10Tbps"), Ok(MAX_RATE_BPS));
+        assert!(parse_rate_bps("10.000000000001Tbps")
+            .unwrap_err()
+            .contains("above the maximum of 10 Tbps"));
+        assert!(parse_rate_bps("2TB/s")
+            .unwrap_err()
+            .contains("above the maximum of 10 Tbps"));
+        assert_eq!(
+            parse_bytes("0.3B").unwrap_err(),
+            "size \"0.3B\" is below the minimum of 1 B (use \"0B\" for none)"
+        );
+        assert!(parse_duration("0.4us")
+            .unwrap_err()
+            .contains("below the resolution of 1us"));
+        assert!(parse_duration("1h 0.4us")
+            .unwrap_err()
+            .contains("below the resolution of 1us"));
+        assert_eq!(parse_duration("36500d"), Ok(MAX_HORIZON));
+        let e = parse_duration("36500d 1us").unwrap_err();
+        assert!(
+            e.contains("beyond the longest simulated time, 100 years (36500d)"),
+            "{e}"
+        );
+        assert_eq!(fmt_bytes_binary(16 << 20), "16 MiB");
+        assert_eq!(fmt_bytes_binary(1 << 40), "1 TiB");
+        assert_eq!(fmt_bytes_binary(1), "1 B");
+        assert_eq!(fmt_bytes_binary(1_000_000), "1 MB");
     }
 
     #[test]

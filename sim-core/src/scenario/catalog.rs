@@ -24,11 +24,14 @@ use super::arrivals::{shift_to_release, Arrivals};
 use super::checks::round6;
 use super::demand::{resolve_process, Demand};
 use super::error::{missing, Invalid};
+use super::limits::{
+    MAX_CONTENTS, MAX_CONTENT_SIZE_BYTES, MAX_PIECES_PER_CONTENT, MIN_PIECE_SIZE_BYTES,
+};
 use super::model::{ContentSpec, Policy, PolicySpec};
 use super::raw::{RawArrivals, RawContent, Tab, PROCESS_EXPECTED};
 use super::shares::zipf_shares;
 use crate::time::{SimDuration, SimTime};
-use crate::units::SIZE_EXPECTED;
+use crate::units::{fmt_bytes, fmt_bytes_binary, SIZE_EXPECTED};
 
 /// The `[client]` keys that give every content's policy a default.
 #[derive(Debug, Default)]
@@ -74,6 +77,16 @@ pub(super) fn resolve_catalog(
             return Err(Invalid::new(
                 "contents",
                 "expected at least one [[contents]] table with name and size",
+            ))
+        }
+        (None, Some(v)) if v.len() > MAX_CONTENTS => {
+            return Err(Invalid::new(
+                "contents",
+                format!(
+                    "{} [[contents]] tables, more than the {MAX_CONTENTS} a catalog may have \
+                     (scenarios/README.md#bounds)",
+                    v.len()
+                ),
             ))
         }
         (None, Some(v)) => (v.into_iter().map(|t| t.0).collect(), false),
@@ -221,6 +234,15 @@ fn resolve_size(raw: &RawContent, t: &str) -> Result<(u64, u64), Invalid> {
             "expected a size above zero, e.g. \"100MB\"",
         ));
     }
+    if size_bytes > MAX_CONTENT_SIZE_BYTES {
+        return Err(Invalid::new(
+            key("size"),
+            format!(
+                "expected at most 1 TiB (scenarios/README.md#bounds), got {} (a TB for GB typo?)",
+                fmt_bytes(size_bytes)
+            ),
+        ));
+    }
     let piece_size_bytes = raw
         .piece_size
         .map_or(ContentSpec::DEFAULT_PIECE_SIZE_BYTES, |s| s.0);
@@ -230,14 +252,26 @@ fn resolve_size(raw: &RawContent, t: &str) -> Result<(u64, u64), Invalid> {
             "expected a size above zero, e.g. \"256KiB\"",
         ));
     }
-    let pieces = size_bytes.div_ceil(piece_size_bytes);
-    if pieces > u64::from(u32::MAX) {
+    if piece_size_bytes < MIN_PIECE_SIZE_BYTES {
         return Err(Invalid::new(
             key("piece_size"),
             format!(
-                "{} pieces is too many (at most {}): use larger pieces",
-                pieces,
-                u32::MAX
+                "expected at least 16 KiB, the BitTorrent block size (BEP 3; \
+                 scenarios/README.md#bounds), got {} (pieces are usually 256KiB to 4MiB)",
+                fmt_bytes_binary(piece_size_bytes)
+            ),
+        ));
+    }
+    let pieces = size_bytes.div_ceil(piece_size_bytes);
+    if pieces > MAX_PIECES_PER_CONTENT {
+        return Err(Invalid::new(
+            key("piece_size"),
+            format!(
+                "{} in pieces of {} is {pieces} pieces, more than the {MAX_PIECES_PER_CONTENT} \
+                 a content may have (scenarios/README.md#bounds): expected pieces of at least {}",
+                fmt_bytes_binary(size_bytes),
+                fmt_bytes_binary(piece_size_bytes),
+                fmt_bytes_binary(size_bytes.div_ceil(MAX_PIECES_PER_CONTENT)),
             ),
         )
         .also(key("size")));

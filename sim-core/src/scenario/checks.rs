@@ -72,3 +72,32 @@ pub(super) fn hourly_weights(
     }
     Ok(weights)
 }
+
+/// `d`, refused below `min` (`what` says why that floor, e.g. "real clients rechoke every
+/// 10s"); zero is refused as [`positive`] does.
+pub(super) fn at_least(
+    d: SimDuration,
+    min: SimDuration,
+    path: &str,
+    what: &str,
+) -> Result<SimDuration, Invalid> {
+    positive(d, path)?;
+    if d < min {
+        return Err(Invalid::new(
+            path,
+            format!("expected at least {min} ({what}; scenarios/README.md#bounds), got {d}"),
+        ));
+    }
+    Ok(d)
+}
+
+/// `n`, refused above `max` (`what` names the bound's reason).
+pub(super) fn at_most(n: u32, max: u32, path: &str, what: &str) -> Result<u32, Invalid> {
+    if n > max {
+        return Err(Invalid::new(
+            path,
+            format!("expected at most {max} ({what}; scenarios/README.md#bounds), got {n}"),
+        ));
+    }
+    Ok(n)
+}

@@ -453,6 +453,14 @@ pub(super) fn about(path: &str, assigned: &str, message: &str) -> String {
 pub(super) fn quote_hint(line: &str) -> Option<String> {
     let (key, value) = line.split_once('=')?;
     let value = value.split('#').next()?.trim();
+    let digits = !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit());
+    if digits && value.parse::<i64>().is_err() {
+        return Some(format!(
+            "TOML integers stop at 9223372036854775807; a larger whole number, such as a \
+             seed up to 18446744073709551615, is written in quotes: {} = \"{value}\"",
+            key.trim()
+        ));
+    }
     let unquoted_unit = value.starts_with(|c: char| c.is_ascii_digit())
         && value.contains(|c: char| c.is_alphabetic() || c == '/')
         && !value.contains(['"', '\'', '[', '{']);

@@ -35,17 +35,21 @@ use super::document::{
     parse_path, paths_overlap, quote_hint, Override,
 };
 use super::error::ScenarioError;
+use super::limits::{read_text_capped, MAX_SCENARIO_FILE_BYTES};
 use super::model::Scenario;
 use super::raw::RawScenario;
 use super::resolve::resolve;
 
 /// Reads and loads the scenario file at `path`, applying `overrides` in order. The
 /// scenario's name defaults to the file stem; errors name the file as `path` displays.
+/// At most [`MAX_SCENARIO_FILE_BYTES`] are read; the text must be UTF-8.
 pub fn load_file(path: &Path, overrides: &[Override]) -> Result<Scenario, ScenarioError> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|error| ScenarioError::Read {
-        file: file.clone(),
-        error,
+    let text = read_text_capped(path, MAX_SCENARIO_FILE_BYTES, "a scenario").map_err(|error| {
+        ScenarioError::Read {
+            file: file.clone(),
+            error,
+        }
     })?;
     let stem = path
         .file_stem()

@@ -17,6 +17,7 @@
 //! | `resolve` | raw tables → [`Scenario`]: defaults filled in, cross-field rules |
 //! | `load` | the pipeline: [`load_file`], [`load_str`] |
 //! | `describe` | [`describe`]: the text of `swarmsim validate` |
+//! | `limits` | [`limits`]: the bound of every value, one `const` each, and capped file reads |
 //!
 //! Sampling arrival instants is [`crate::workload`]'s job; it depends on this module,
 //! never the reverse.
@@ -27,6 +28,7 @@ mod demand;
 mod describe;
 mod document;
 mod error;
+pub mod limits;
 mod load;
 mod model;
 mod raw;

@@ -460,7 +460,8 @@ impl FromLeaf for U32 {
 pub(crate) struct U64(pub u64);
 
 impl FromLeaf for U64 {
-    const EXPECTED: &'static str = "a whole number ≥ 0";
+    const EXPECTED: &'static str =
+        "a whole number from 0 to 18446744073709551615 (above 9223372036854775807, in quotes)";
     fn from_leaf(leaf: Leaf) -> Result<Self, String> {
         match leaf {
             Leaf::Int(i) => u64::try_from(i)

@@ -6,10 +6,16 @@
 
 use std::path::Path;
 
+use super::arrivals::expected_count;
 use super::catalog::{resolve_catalog, PolicyDefaults};
-use super::checks::{at_least_one, hourly_weights, positive, round6};
+use super::checks::{at_least, at_least_one, at_most, hourly_weights, positive, round6};
 use super::document::closest;
 use super::error::{missing, Invalid};
+use super::limits::{
+    MAX_ARRIVALS_PER_RUN, MAX_CAP_CLIP, MAX_CONNECTIONS_PER_PEER, MAX_PRICE_PER_GB,
+    MAX_PRICE_PER_MBPS_MONTH, MAX_SAMPLES, MAX_SEEDS_PER_RUN, MIN_ANNOUNCE_INTERVAL,
+    MIN_CHOKE_INTERVAL, MIN_SAMPLE_INTERVAL, MIN_SESSION_PERIOD,
+};
 use super::model::{
     AudienceSpec, ClientSpec, ContentSpec, NetworkSpec, OriginSpec, PeerClass, PriceTier, Pricing,
     ProtocolSpec, Scenario, SeedGroup, SeedTime, SessionSpec, TrackerSpec,
@@ -35,11 +41,26 @@ pub(super) fn resolve(
         sim.max_time.map_or(Scenario::DEFAULT_MAX_TIME, |d| d.0),
         "simulation.max_time",
     )?;
-    let sample_interval = positive(
+    let sample_interval = at_least(
         sim.sample_interval
             .map_or(Scenario::DEFAULT_SAMPLE_INTERVAL, |d| d.0),
+        MIN_SAMPLE_INTERVAL,
         "simulation.sample_interval",
+        "one row of timeseries.csv per interval; the flow model says nothing about shorter spans",
     )?;
+    let samples = max_time.as_us().div_ceil(sample_interval.as_us());
+    if samples > MAX_SAMPLES {
+        return Err(Invalid::new(
+            "simulation.sample_interval",
+            format!(
+                "{sample_interval} over max_time ({max_time}) is {samples} samples, more than \
+                 the {MAX_SAMPLES} a run may write (timeseries.csv and summary.svg grow with \
+                 them; scenarios/README.md#bounds): expected a sample interval of at least {}",
+                SimDuration(max_time.as_us().div_ceil(MAX_SAMPLES))
+            ),
+        )
+        .also("simulation.max_time"));
+    }
     let check_invariants = sim.check_invariants.is_some_and(|f| f.0);
 
     let raw_network = raw.network.map(|n| n.0).unwrap_or_default();
@@ -84,10 +105,15 @@ pub(super) fn resolve(
             per_connection_bps: o.per_connection.map_or(none.per_connection_bps, |r| {
                 (r.0 != u64::MAX).then_some(r.0)
             }),
-            requests_per_client: at_least_one(
-                o.requests_per_client
-                    .map_or(none.requests_per_client, |n| n.0),
+            requests_per_client: at_most(
+                at_least_one(
+                    o.requests_per_client
+                        .map_or(none.requests_per_client, |n| n.0),
+                    "origin.requests_per_client",
+                )?,
+                MAX_CONNECTIONS_PER_PEER,
                 "origin.requests_per_client",
+                CONNECTIONS_WHY,
             )?,
         },
     };
@@ -95,15 +121,22 @@ pub(super) fn resolve(
     let tracker = raw.tracker.unwrap_or_default().0;
     let tracker_default = TrackerSpec::default();
     let tracker = TrackerSpec {
-        numwant: at_least_one(
-            tracker.numwant.map_or(tracker_default.numwant, |n| n.0),
+        numwant: at_most(
+            at_least_one(
+                tracker.numwant.map_or(tracker_default.numwant, |n| n.0),
+                "tracker.numwant",
+            )?,
+            MAX_CONNECTIONS_PER_PEER,
             "tracker.numwant",
+            CONNECTIONS_WHY,
         )?,
-        announce_interval: positive(
+        announce_interval: at_least(
             tracker
                 .announce_interval
                 .map_or(tracker_default.announce_interval, |d| d.0),
+            MIN_ANNOUNCE_INTERVAL,
             "tracker.announce_interval",
+            "trackers ask for 30min",
         )?,
     };
 
@@ -159,7 +192,18 @@ pub(super) fn resolve(
             .also("simulation.max_time"));
         }
     }
+    check_arrival_count(&contents)?;
     let seeds = resolve_seeds(raw.seeds.unwrap_or_default(), &contents)?;
+    let seed_count: u64 = seeds.iter().map(|g| u64::from(g.count)).sum();
+    if seed_count > MAX_SEEDS_PER_RUN {
+        return Err(Invalid::new(
+            "seeds",
+            format!(
+                "{seed_count} initial seeds in all, more than the {MAX_SEEDS_PER_RUN} a run may \
+                 have (scenarios/README.md#bounds): expected a few seed groups of the publisher"
+            ),
+        ));
+    }
     let classes = resolve_classes(raw.classes)?;
     check_time_grids(&network, sample_interval, &contents, &classes)?;
     let audience = resolve_audience(raw.audience.map(|t| t.0).unwrap_or_default())?;
@@ -222,6 +266,69 @@ pub(super) fn resolve(
         sessions,
     })
 }
+
+/// The expected number of arrivals over every content, at most [`MAX_ARRIVALS_PER_RUN`]:
+/// checked on the resolved processes (expected counts, no instant drawn), so a
+/// scenario of 10⁹ peers fails here, at once, instead of in an allocation.
+fn check_arrival_count(contents: &[ContentSpec]) -> Result<(), Invalid> {
+    let counts: Vec<f64> = contents
+        .iter()
+        .map(|c| expected_count(&c.arrivals))
+        .collect();
+    let total: f64 = counts.iter().sum();
+    if total <= MAX_ARRIVALS_PER_RUN as f64 {
+        return Ok(());
+    }
+    let (k, _) =
+        counts.iter().enumerate().fold(
+            (0, f64::MIN),
+            |best, (i, &n)| if n > best.1 { (i, n) } else { best },
+        );
+    let key = if contents.len() == 1 {
+        "arrivals".to_string()
+    } else {
+        format!("contents[{k}].arrivals")
+    };
+    let also = if contents.len() == 1 {
+        "content.arrivals".to_string()
+    } else {
+        "arrivals".to_string()
+    };
+    Err(Invalid::new(
+        key,
+        format!(
+            "about {} arrivals expected in all ({:?}: {}), more than the {MAX_ARRIVALS_PER_RUN} \
+             one run may have (each is a peer with its state and result; \
+             scenarios/README.md#bounds): \
+             lower the rate, count or peers, or shorten the window",
+            fmt_count(total),
+            contents[k].name,
+            fmt_count(counts[k]),
+        ),
+    )
+    .also(also))
+}
+
+/// A number as written, in scientific notation when large: `1e308`, `0.05`.
+fn fmt_number(x: f64) -> String {
+    if x.abs() >= 1e9 {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
+    }
+}
+
+/// A large count readably: `86400000000` → `"8.64e10"`, `1234` → `"1234"`.
+fn fmt_count(x: f64) -> String {
+    if x < 1e7 {
+        format!("{}", x.round())
+    } else {
+        format!("{x:.3e}")
+    }
+}
+
+/// Why a count of connections is bounded, for messages.
+const CONNECTIONS_WHY: &str = "clients keep 50 to 200 connections";
 
 /// The time quantum and the sample interval must be fine enough to give meaningful figures.
 ///
@@ -292,13 +399,30 @@ fn resolve_pricing(
     per_mbps: Option<Number>,
 ) -> Result<Pricing, Invalid> {
     let price = |x: f64, path: &str| {
-        if x >= 0.0 {
-            Ok(x)
+        let (max, usual) = if path.ends_with("price_per_mbps_month") {
+            (
+                MAX_PRICE_PER_MBPS_MONTH,
+                "list prices are 0.1 to 10 per Mbps per month",
+            )
         } else {
+            (MAX_PRICE_PER_GB, "CDN list prices are 0.01 to 0.2 per GB")
+        };
+        if x < 0.0 {
             Err(Invalid::new(
                 path,
                 format!("expected a price of 0 or more, got {x}"),
             ))
+        } else if x > max {
+            Err(Invalid::new(
+                path,
+                format!(
+                    "expected a price of at most {max} ({usual}; \
+                     scenarios/README.md#bounds), got {}",
+                    fmt_number(x)
+                ),
+            ))
+        } else {
+            Ok(x)
         }
     };
     let tiers = match (flat, tiers) {
@@ -403,9 +527,14 @@ fn resolve_client(c: RawClient) -> Result<(ClientSpec, PolicyDefaults), Invalid>
 /// `[protocol]`: BitTorrent parameters, each defaulting to [`ProtocolSpec::default`].
 fn resolve_protocol(p: RawProtocol) -> Result<ProtocolSpec, Invalid> {
     let d = ProtocolSpec::default();
-    let max_connections = at_least_one(
-        p.max_connections.map_or(d.max_connections, |n| n.0),
+    let max_connections = at_most(
+        at_least_one(
+            p.max_connections.map_or(d.max_connections, |n| n.0),
+            "protocol.max_connections",
+        )?,
+        MAX_CONNECTIONS_PER_PEER,
         "protocol.max_connections",
+        CONNECTIONS_WHY,
     )?;
     let min_peers = p.min_peers.map_or(d.min_peers, |n| n.0);
     if min_peers > max_connections {
@@ -416,18 +545,32 @@ fn resolve_protocol(p: RawProtocol) -> Result<ProtocolSpec, Invalid> {
         .also("protocol.max_connections"));
     }
     Ok(ProtocolSpec {
-        upload_slots: at_least_one(
-            p.upload_slots.map_or(d.upload_slots, |n| n.0),
+        upload_slots: at_most(
+            at_least_one(
+                p.upload_slots.map_or(d.upload_slots, |n| n.0),
+                "protocol.upload_slots",
+            )?,
+            MAX_CONNECTIONS_PER_PEER,
             "protocol.upload_slots",
+            CONNECTIONS_WHY,
         )?,
-        optimistic_slots: p.optimistic_slots.map_or(d.optimistic_slots, |n| n.0),
-        rechoke_interval: positive(
+        optimistic_slots: at_most(
+            p.optimistic_slots.map_or(d.optimistic_slots, |n| n.0),
+            MAX_CONNECTIONS_PER_PEER,
+            "protocol.optimistic_slots",
+            CONNECTIONS_WHY,
+        )?,
+        rechoke_interval: at_least(
             p.rechoke_interval.map_or(d.rechoke_interval, |d| d.0),
+            MIN_CHOKE_INTERVAL,
             "protocol.rechoke_interval",
+            "real clients rechoke every 10s, BEP 3",
         )?,
-        optimistic_interval: positive(
+        optimistic_interval: at_least(
             p.optimistic_interval.map_or(d.optimistic_interval, |d| d.0),
+            MIN_CHOKE_INTERVAL,
             "protocol.optimistic_interval",
+            "real clients rotate the optimistic unchoke every 30s, BEP 3",
         )?,
         max_connections,
         min_peers,
@@ -559,10 +702,13 @@ fn resolve_classes(raw: Option<Vec<Tab<RawClass>>>) -> Result<Vec<PeerClass>, In
             ));
         }
         let cap_clip = c.cap_clip.map_or(PeerClass::DEFAULT_CAP_CLIP, |x| x.0);
-        if cap_clip < 1.0 {
+        if !(1.0..=MAX_CAP_CLIP).contains(&cap_clip) {
             return Err(Invalid::new(
                 at("cap_clip"),
-                format!("expected a factor of at least 1, e.g. 4, got {cap_clip}"),
+                format!(
+                    "expected a factor from 1 to {MAX_CAP_CLIP} (scenarios/README.md#bounds), \
+                     e.g. 4, got {cap_clip}"
+                ),
             ));
         }
         classes.push(PeerClass {
@@ -608,6 +754,20 @@ fn resolve_sessions(r: RawSessions) -> Result<SessionSpec, Invalid> {
             return Err(Invalid::new(
                 format!("sessions.{key}"),
                 "expected a period above zero, e.g. \"exp(2h)\"",
+            ));
+        }
+        let shortest = match d {
+            SeedTime::Fixed(p) | SeedTime::Exponential(p) => Some(*p),
+            SeedTime::Empirical(values) => values.iter().min().copied(),
+            SeedTime::Forever => None,
+        };
+        if let Some(p) = shortest.filter(|&p| p < MIN_SESSION_PERIOD) {
+            return Err(Invalid::new(
+                format!("sessions.{key}"),
+                format!(
+                    "expected periods of at least {MIN_SESSION_PERIOD} (measured sessions last \
+                     minutes to hours; scenarios/README.md#bounds), got {p}"
+                ),
             ));
         }
     }

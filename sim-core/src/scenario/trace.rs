@@ -4,7 +4,10 @@
 use std::path::Path;
 
 use super::error::Invalid;
-use crate::time::SimTime;
+use super::limits::{
+    read_text_capped, HORIZON_TEXT, MAX_ARRIVALS_PER_RUN, MAX_HORIZON, MAX_TRACE_FILE_BYTES,
+};
+use crate::time::{SimTime, US_PER_S};
 
 /// A trace file as read.
 #[derive(Debug)]
@@ -41,10 +44,10 @@ pub(super) fn read_trace(file: &str, dir: Option<&Path>, key: &str) -> Result<Tr
         None => Path::new(file).to_path_buf(),
     };
     let shown = path.display();
-    let text = std::fs::read_to_string(&path)
+    let text = read_text_capped(&path, MAX_TRACE_FILE_BYTES, "a trace")
         .map_err(|e| Invalid::new(key, format!("cannot read the trace {shown}: {e}")))?;
-    // As for durations, stay far from u64::MAX so that time arithmetic has room.
-    let max_s = (u64::MAX / 4) as f64 / 1e6;
+    // As for durations: below the horizon, far from u64::MAX, so time arithmetic has room.
+    let max_s = (MAX_HORIZON.as_us() / US_PER_S) as f64;
     let mut rows: Vec<TraceRow> = Vec::new();
     let mut named: Option<bool> = None;
     let mut previous: Option<(&str, usize)> = None;
@@ -84,13 +87,31 @@ pub(super) fn read_trace(file: &str, dir: Option<&Path>, key: &str) -> Result<Tr
         let secs = field
             .parse::<f64>()
             .ok()
-            .filter(|x| x.is_finite() && *x >= 0.0 && *x <= max_s)
+            // NaN and a spelt-out infinity are not times; 1e400 is a time beyond the horizon.
+            .filter(|x| !x.is_nan() && !field.to_ascii_lowercase().contains("inf"))
             .ok_or_else(|| {
                 at(format!(
                     "expected a time in seconds since the start (a number ≥ 0, e.g. 12.5), \
                      got {field:?}"
                 ))
             })?;
+        if secs < 0.0 {
+            return Err(at(format!(
+                "expected a time in seconds since the start, ≥ 0, got {field:?} (negative)"
+            )));
+        }
+        if secs > max_s {
+            return Err(at(format!(
+                "time {field} s is beyond the longest simulated time, {HORIZON_TEXT} = \
+                 {max_s} s (scenarios/README.md#bounds)"
+            )));
+        }
+        if rows.len() as u64 >= MAX_ARRIVALS_PER_RUN {
+            return Err(at(format!(
+                "more than {MAX_ARRIVALS_PER_RUN} arrivals, the most one run may have \
+                 (scenarios/README.md#bounds)"
+            )));
+        }
         let t = SimTime((secs * 1e6).round() as u64);
         if let (Some(last), Some((last_text, last_line))) = (rows.last(), previous) {
             if t < last.at {

@@ -304,9 +304,20 @@ fn cross_field_rules() {
         e.contains("content.piece_size: expected a size above zero"),
         "{e}"
     );
+    let e = err(&MINIMAL.replace("\"100MB\"", "\"1TiB\"\npiece_size = \"16KiB\""));
+    assert!(
+        e.contains("content.piece_size: 1 TiB in pieces of 16 KiB is 67108864 pieces"),
+        "{e}"
+    );
+    assert!(e.contains("expected pieces of at least 1 MiB"), "{e}");
     let e = err(&MINIMAL.replace("\"100MB\"", "\"10TB\"\npiece_size = \"1B\""));
     assert!(
-        e.contains("content.piece_size: 10000000000000 pieces is too many"),
+        e.contains("content.size: expected at most 1 TiB") && e.contains("got 10 TB"),
+        "{e}"
+    );
+    let e = err(&MINIMAL.replace("\"100MB\"", "\"1GB\"\npiece_size = \"1KiB\""));
+    assert!(
+        e.contains("content.piece_size: expected at least 16 KiB") && e.contains("got 1 KiB"),
         "{e}"
     );
     let e = err(&MINIMAL.replace("download = \"8Mbps\"", "download = \"0\""));
