@@ -44,6 +44,8 @@ pub struct OriginCost {
     pub p95_cost: f64,
     /// Volume plus 95th-percentile charges.
     pub total_cost: f64,
+    /// ISO 4217 code of the currency of every amount (the price list's).
+    pub currency: String,
     /// Day by day.
     pub per_day: Vec<OriginDay>,
 }
@@ -106,6 +108,7 @@ pub fn origin_cost(samples_bytes: &[u64], end_us: u64, pricing: &Pricing) -> Ori
         p95_5min_bps: tidy(p95),
         p95_cost: money(p95_cost),
         total_cost: money(volume + p95_cost),
+        currency: pricing.currency.clone(),
         per_day,
     }
 }

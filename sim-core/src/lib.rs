@@ -91,6 +91,7 @@
 
 pub mod bitset;
 pub mod bounds;
+pub mod compare;
 pub mod cost;
 pub mod digest;
 pub mod estimate;

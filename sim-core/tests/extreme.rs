@@ -30,7 +30,11 @@ fn run_complete(name: &str, s: &Scenario, peers: Option<u32>) -> RunOutput {
     );
     common::assert_conservation(s, &out);
     let d = &out.summary.downloads;
-    assert!(out.summary.stopped.is_none(), "{name}: stopped: {:?}", out.summary.stopped);
+    assert!(
+        out.summary.stopped.is_none(),
+        "{name}: stopped: {:?}",
+        out.summary.stopped
+    );
     if let Some(n) = peers {
         assert_eq!(d.peers, n, "{name}: arrivals");
     }

@@ -53,7 +53,7 @@ fn run_with(fault: Option<(Fault, u64)>, seed: u64) -> (Scenario, RunOutput) {
     if let Some((f, after)) = fault {
         sim.inject_fault(f, after);
     }
-    let out = sim.run(&mut |_| {});
+    let out = sim.run(&mut |_| std::ops::ControlFlow::Continue(()));
     (s, out)
 }
 
@@ -117,7 +117,7 @@ fn event_in_past_check_holds_with_checks_off() {
     s.check_invariants = false;
     let mut sim = Simulation::new(s);
     sim.inject_fault(Fault::PastEvent, 200);
-    let out = sim.run(&mut |_| {});
+    let out = sim.run(&mut |_| std::ops::ControlFlow::Continue(()));
     assert_eq!(out.invariant_violations.len(), 1);
     assert!(out.invariant_violations[0].contains("`event-in-past`"));
 }

@@ -110,9 +110,10 @@ pub fn human_summary(s: &Summary) -> String {
         _ => {}
     }
     let c = &s.origin_cost;
+    let cur = &c.currency;
     if c.total_cost > 0.0 {
         out.push_str(&format!(
-            "origin cost {:.2} = volume {:.2} ({}) + 95th percentile {:.2} ({} on 5-min samples)\n",
+            "origin cost {:.2} {cur} = volume {:.2} {cur} ({}) + 95th percentile {:.2} {cur} ({} on 5-min samples)\n",
             c.total_cost,
             c.volume_cost,
             fmt_bytes(c.bytes),
@@ -139,7 +140,7 @@ pub fn human_summary(s: &Summary) -> String {
         for k in s.contents.iter().take(SHOWN) {
             out.push_str(&format!(
                 "  {:<14} {:>6} peers, {:>6} completed, offload {:5.1}%, download p50 {}, \
-                 p90 {}, origin {}, cost {:.2}\n",
+                 p90 {}, origin {}, cost {:.2} {}\n",
                 k.name,
                 k.downloads.peers,
                 k.downloads.completed_downloads,
@@ -147,7 +148,8 @@ pub fn human_summary(s: &Summary) -> String {
                 secs_text(k.downloads.download_time_s.p50),
                 secs_text(k.downloads.download_time_s.p90),
                 fmt_bytes(k.origin.bytes),
-                k.origin.cost_share
+                k.origin.cost_share,
+                c.currency
             ));
         }
         if s.contents.len() > SHOWN {

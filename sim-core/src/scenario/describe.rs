@@ -129,13 +129,14 @@ fn origin_rows(s: &Scenario) -> Rows {
         ("capacity", rate_text(o.capacity_bps)),
         ("per_connection", per_connection),
         ("requests_per_client", o.requests_per_client.to_string()),
+        ("currency", o.pricing.currency.clone()),
         ("price_per_gb", price_list_text(&o.pricing)),
         (
             "price_per_mbps_month",
             if o.pricing.per_mbps_month > 0.0 {
                 format!(
-                    "{} per Mbps of 95th-percentile 5-min rate, per 30 days",
-                    o.pricing.per_mbps_month
+                    "{} {} per Mbps of 95th-percentile 5-min rate, per 30 days",
+                    o.pricing.per_mbps_month, o.pricing.currency
                 )
             } else {
                 "0 (no 95th-percentile billing)".to_string()
@@ -563,9 +564,14 @@ fn price_list_text(p: &Pricing) -> String {
         .iter()
         .map(|t| {
             if t.up_to_bytes == u64::MAX {
-                format!("{}", t.per_gb)
+                format!("{} {}", t.per_gb, p.currency)
             } else {
-                format!("{} up to {}", t.per_gb, fmt_bytes(t.up_to_bytes))
+                format!(
+                    "{} {} up to {}",
+                    t.per_gb,
+                    p.currency,
+                    fmt_bytes(t.up_to_bytes)
+                )
             }
         })
         .collect::<Vec<_>>()

@@ -192,14 +192,32 @@ impl Default for OriginSpec {
 }
 
 /// The origin's price list, in the scenario's currency.
-#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Pricing {
+    /// ISO 4217 code of the currency every price and every amount of the bill is in
+    /// (`"USD"`, `"EUR"`, `"JPY"`).
+    pub currency: String,
     /// Volume tiers, by ascending upper bound; each prices the gigabytes (10^9 bytes)
     /// that fall in it (marginal pricing, as CDN price lists do). Empty = volume is free.
     pub tiers: Vec<PriceTier>,
     /// 95th-percentile billing: price per Mbps of the month's 95th-percentile 5-minute
     /// origin rate, per 30 days (prorated to the simulated duration). 0 = none.
     pub per_mbps_month: f64,
+}
+
+impl Pricing {
+    /// Default currency: CDN price lists are most often in US dollars.
+    pub const DEFAULT_CURRENCY: &'static str = "USD";
+}
+
+impl Default for Pricing {
+    fn default() -> Pricing {
+        Pricing {
+            currency: Pricing::DEFAULT_CURRENCY.to_string(),
+            tiers: Vec::new(),
+            per_mbps_month: 0.0,
+        }
+    }
 }
 
 /// One volume tier.

@@ -83,6 +83,7 @@ pub(crate) struct RawOrigin {
     pub price_per_gb: Option<Number>,
     pub price_tiers: Option<Vec<Tab<RawPriceTier>>>,
     pub price_per_mbps_month: Option<Number>,
+    pub currency: Option<String>,
 }
 
 /// One `[[origin.price_tiers]]` entry: a marginal price per GB up to a volume.

@@ -91,7 +91,12 @@ pub(super) fn resolve(
     let origin = match raw.origin.map(|t| t.0) {
         None => none,
         Some(o) => OriginSpec {
-            pricing: resolve_pricing(o.price_per_gb, o.price_tiers, o.price_per_mbps_month)?,
+            pricing: resolve_pricing(
+                o.price_per_gb,
+                o.price_tiers,
+                o.price_per_mbps_month,
+                o.currency,
+            )?,
             capacity_bps: o
                 .capacity
                 .ok_or_else(|| {
@@ -397,7 +402,20 @@ fn resolve_pricing(
     flat: Option<Number>,
     tiers: Option<Vec<Tab<RawPriceTier>>>,
     per_mbps: Option<Number>,
+    currency: Option<String>,
 ) -> Result<Pricing, Invalid> {
+    let currency = match currency {
+        None => Pricing::DEFAULT_CURRENCY.to_string(),
+        Some(c) if c.len() == 3 && c.bytes().all(|b| b.is_ascii_uppercase()) => c,
+        Some(c) => {
+            return Err(Invalid::new(
+                "origin.currency",
+                format!(
+                    "expected an ISO 4217 currency code of three capital letters, e.g. \"USD\", \"EUR\", \"JPY\"; got {c:?}"
+                ),
+            ))
+        }
+    };
     let price = |x: f64, path: &str| {
         let (max, usual) = if path.ends_with("price_per_mbps_month") {
             (
@@ -480,6 +498,7 @@ fn resolve_pricing(
         (None, None) => Vec::new(),
     };
     Ok(Pricing {
+        currency,
         tiers,
         per_mbps_month: match per_mbps {
             Some(x) => price(x.0, "origin.price_per_mbps_month")?,
