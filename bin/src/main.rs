@@ -25,6 +25,7 @@ macro_rules! outln {
     ($($arg:tt)*) => {{ out!($($arg)*); out!("\n"); }};
 }
 
+mod compare;
 mod limits;
 mod output;
 mod plot;
@@ -97,7 +98,11 @@ swarmsim run scenarios/catalog.toml --max-wall 10min --heartbeat 60 2> progress.
     )]
     Run(RunArgs),
     /// Check a scenario file and print the resolved scenario (units parsed, defaults filled).
-    Validate(ScenarioArgs),
+    #[command(after_help = "Examples:\n  \
+swarmsim validate scenarios/catalog.toml\n  \
+swarmsim validate scenarios/quickstart.toml --set arrivals.peers=5000 --emit /tmp/qs5000.toml\n  \
+swarmsim run /tmp/qs5000.toml     # the same run as with the --set")]
+    Validate(ValidateArgs),
     /// Predict the steady state of a Poisson scenario with the Qiu–Srikant fluid model.
     #[command(
         long_about = "Predict the steady state of a Poisson-arrival scenario with the fluid \
@@ -133,6 +138,13 @@ swarmsim sweep scenarios/sweeps/file-size.toml --shard 2/4 --out /tmp/fs/shard-2
 swarmsim sweep scenarios/sweeps/file-size.toml --emit-slurm 8 --out /shared/fs > fs.sbatch"
     )]
     Sweep(sweep::SweepArgs),
+    /// Put two runs, or two points of sweeps (`DIR#N`), side by side: offload, origin
+    /// bytes, peak, billed p95, the bill and download times, with differences and ratios.
+    #[command(after_help = "Examples:\n  \
+swarmsim compare results/catalog results/catalog-http-only\n  \
+swarmsim compare results/sweeps/policies#5 results/sweeps/policies#0\n  \
+swarmsim compare results/quickstart results/sweeps/file-size#1 --json")]
+    Compare(compare::CompareArgs),
     /// Combine the shards of one sweep (`sweep --shard I/N`) into runs.csv and points.csv,
     /// identical to a single-machine sweep's.
     Merge(sweep::MergeArgs),
@@ -152,6 +164,16 @@ struct FluidArgs {
     /// In a catalog of several contents, the content whose swarm to predict (by name).
     #[arg(long, value_name = "NAME")]
     content: Option<String>,
+}
+
+#[derive(Args)]
+struct ValidateArgs {
+    #[command(flatten)]
+    scenario: ScenarioArgs,
+    /// Also write the scenario, with every `--set` written into it, as a TOML file that
+    /// loads to the same scenario (same hash): `swarmsim run FILE` reproduces the run.
+    #[arg(long, value_name = "FILE")]
+    emit: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -204,6 +226,11 @@ struct RunArgs {
     /// budget.
     #[arg(long)]
     force: bool,
+    /// Also run the same scenario without P2P (every client from the origin alone, same
+    /// audience and arrivals): print origin bytes, peak, p95, the bill and download times
+    /// with and without peers, and the saving; write its summary as `baseline.json`.
+    #[arg(long)]
+    baseline: bool,
 }
 
 /// `--seed`: a u64, with a message that says so (clap's own suggests `-- -1` for `-1`).
@@ -260,6 +287,7 @@ fn main() {
         Command::Fluid(a) => fluid(a),
         Command::Sweep(a) => sweep::run(a),
         Command::Merge(a) => sweep::merge(a),
+        Command::Compare(a) => compare::run(a),
     };
     if let Err(e) = result {
         if let Some(i) = e.downcast_ref::<Interrupted>() {
@@ -286,8 +314,23 @@ fn load(a: &ScenarioArgs, seed: Option<u64>) -> Result<scenario::Scenario> {
     Ok(scenario::load_file(&a.scenario, &overrides)?)
 }
 
-fn validate(a: ScenarioArgs) -> Result<()> {
+fn validate(v: ValidateArgs) -> Result<()> {
+    let a = v.scenario;
     let s = load(&a, None)?;
+    if let Some(path) = &v.emit {
+        let overrides = a
+            .set
+            .iter()
+            .map(|s| Override::parse(s))
+            .collect::<Result<Vec<_>, _>>()?;
+        let text = scenario::emit_file(&a.scenario, &overrides)?;
+        sim_core::sweep::write_atomic(path, text.as_bytes())?;
+        eprintln!(
+            "wrote {} (the resolved scenario: swarmsim run {} reproduces it)",
+            path.display(),
+            path.display()
+        );
+    }
     outln!("{}: ok", a.scenario.display());
     out!("{}", scenario::describe(&s));
     outln!("{}", limits::line(&sim_core::estimate::Estimate::of(&s)));
@@ -336,6 +379,21 @@ fn run(a: RunArgs) -> Result<()> {
             _ => ControlFlow::Continue(()),
         }
     });
+    let baseline_scenario = a.baseline.then(|| baseline_of(&out.summary, &a));
+    let baseline = match baseline_scenario {
+        Some(Ok(b)) if signals::pending().is_none() && out.summary.stopped.is_none() => {
+            let run = sim_core::Simulation::new(b).run(&mut |_| {
+                if signals::pending().is_some() {
+                    ControlFlow::Break(sim_core::StopReason::Interrupted)
+                } else {
+                    ControlFlow::Continue(())
+                }
+            });
+            Some(run)
+        }
+        Some(Err(e)) => return Err(e),
+        _ => None,
+    };
     let wall = started.elapsed().as_secs_f64();
     reporter.finish();
     let interrupted = |signal: signals::Signal| Interrupted {
@@ -350,7 +408,7 @@ fn run(a: RunArgs) -> Result<()> {
         return Err(interrupted(signal).into());
     }
     let perf = output::Perf::measure(&out.summary, wall);
-    let written = output::write_results(set.staging(), &out, &perf)?;
+    let written = output::write_results(set.staging(), &out, baseline.as_ref(), &perf)?;
     // The last moment to refuse: after the swap the new set is in place.
     if let Some(signal) = signals::pending() {
         return Err(interrupted(signal).into());
@@ -370,6 +428,13 @@ fn run(a: RunArgs) -> Result<()> {
             written.join(",")
         );
     }
+    if let (Some(b), false) = (&baseline, a.quiet) {
+        out!("{}", baseline_text(&out, b));
+    } else if a.baseline && out.summary.stopped.is_some() && !a.quiet {
+        outln!(
+            "baseline    not run: the run with P2P did not finish, so the two would not compare"
+        );
+    }
     if let Some(sim_core::StopReason::MaxWall { limit_s }) = out.summary.stopped {
         eprintln!(
             "warning: stopped by --max-wall after {limit_s} s of wall time at simulated time \
@@ -385,6 +450,52 @@ fn run(a: RunArgs) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// The no-P2P twin of the run that produced `summary` (`--baseline`).
+fn baseline_of(summary: &sim_core::Summary, a: &RunArgs) -> Result<scenario::Scenario> {
+    let mut s = load(&a.scenario, Some(summary.seed))?;
+    s = s.without_p2p();
+    Ok(s)
+}
+
+/// What `--baseline` prints: the two runs side by side, and the saving.
+fn baseline_text(with: &sim_core::RunOutput, without: &sim_core::RunOutput) -> String {
+    use sim_core::compare::{self, Figures};
+    let a = Figures::of_run("without P2P", without);
+    let b = Figures::of_run("with P2P", with);
+    let mut text = String::from(
+        "\nbaseline    the same audience without P2P (every client from the origin alone):\n",
+    );
+    for line in compare::text(&a, &b).lines() {
+        text.push_str("  ");
+        text.push_str(line);
+        text.push('\n');
+    }
+    let (wo, wi) = (&without.summary, &with.summary);
+    let pct = |x: f64, of: f64| {
+        if of > 0.0 {
+            format!(" ({:.1}%)", 100.0 * x / of)
+        } else {
+            String::new()
+        }
+    };
+    let saved_bytes = wo.downloads.bytes_from_origin as f64 - wi.downloads.bytes_from_origin as f64;
+    let saved_bill = wo.origin_cost.total_cost - wi.origin_cost.total_cost;
+    text.push_str(&format!(
+        "saving      origin {}{}, bill {:.2} {}{}, billed p95 {}{}\n",
+        sim_core::units::fmt_bytes(saved_bytes.max(0.0) as u64),
+        pct(saved_bytes, wo.downloads.bytes_from_origin as f64),
+        saved_bill,
+        wo.origin_cost.currency,
+        pct(saved_bill, wo.origin_cost.total_cost),
+        sim_core::units::fmt_rate(wo.origin_cost.p95_5min_bps - wi.origin_cost.p95_5min_bps),
+        pct(
+            wo.origin_cost.p95_5min_bps - wi.origin_cost.p95_5min_bps,
+            wo.origin_cost.p95_5min_bps
+        ),
+    ));
+    text
 }
 
 fn fluid(a: FluidArgs) -> Result<()> {

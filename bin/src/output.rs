@@ -8,29 +8,39 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use sim_core::{RunOutput, Summary};
 
-/// The names of the files a run writes, in the order written.
+/// The names of the files a run directory may hold: the files a run writes (in the order
+/// written; `baseline.json` with `--baseline`) and `report.html` (`swarmsim report`).
 pub fn result_names() -> Vec<&'static str> {
     let mut names: Vec<&'static str> = sim_core::export::RESULT_FILES
         .iter()
         .map(|f| f.name)
         .collect();
-    names.extend(["summary.svg", "perf.json"]);
+    names.extend(["summary.svg", "perf.json", "baseline.json", "report.html"]);
     names
 }
 
 /// Write the result files of `out` into `dir`: the library's deterministic ones
 /// (`summary.json`, `timeseries.csv`, `peers.csv`), then `summary.svg` and `perf.json`,
-/// each flushed to disk. Returns their names, in the order written.
+/// and the `summary.json` of the no-P2P `baseline` run as `baseline.json`, each flushed
+/// to disk. Returns their names, in the order written.
 ///
 /// For the tests only: `SWARMSIM_TEST_FAULT=fail:NAME` makes writing file `NAME` fail as
 /// a full disk would, `SWARMSIM_TEST_FAULT=panic:NAME` panics there.
-pub fn write_results(dir: &Path, out: &RunOutput, perf: &Perf) -> Result<Vec<&'static str>> {
+pub fn write_results(
+    dir: &Path,
+    out: &RunOutput,
+    baseline: Option<&RunOutput>,
+    perf: &Perf,
+) -> Result<Vec<&'static str>> {
     let mut files: Vec<(&'static str, String)> = sim_core::export::RESULT_FILES
         .iter()
         .map(|f| (f.name, (f.render)(out)))
         .collect();
     files.push(("summary.svg", crate::plot::summary_svg(out)?));
     files.push(("perf.json", perf.to_json()));
+    if let Some(b) = baseline {
+        files.push(("baseline.json", b.summary_json()));
+    }
     let fault = std::env::var("SWARMSIM_TEST_FAULT").unwrap_or_default();
     for (name, text) in &files {
         let path = dir.join(name);

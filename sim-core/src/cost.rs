@@ -125,6 +125,7 @@ mod tests {
 
     fn tiers() -> Pricing {
         Pricing {
+            currency: "USD".into(),
             tiers: vec![
                 PriceTier {
                     up_to_bytes: 10_000_000_000_000,

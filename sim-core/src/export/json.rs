@@ -75,6 +75,8 @@ impl Serialize for Summary {
         object!(ser, "Summary", {
             "scenario" => self.scenario,
             "seed" => self.seed,
+            "overrides" => self.overrides,
+            "command" => self.command,
             "version" => self.version,
             "scenario_hash" => self.scenario_hash,
             "digest" => self.digest,
@@ -93,6 +95,7 @@ impl Serialize for Summary {
             "bytes_delivered" => t.bytes_delivered,
             "bytes_wasted" => self.bytes_wasted,
             "offload_ratio" => t.offload_ratio,
+            "origin_capacity_bps" => self.origin_capacity_bps,
             "origin_peak_instant_bps" => self.origin_peak_instant_bps,
             "origin_peak_sample_bps" => self.origin_peak_sample_bps,
             "origin_p95_sample_bps" => self.origin_p95_sample_bps,

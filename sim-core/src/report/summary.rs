@@ -95,6 +95,12 @@ pub struct Summary {
     pub scenario: String,
     /// Master seed.
     pub seed: u64,
+    /// The `--set` overrides of the run, in order, as `key.path=value`.
+    pub overrides: Vec<String>,
+    /// The command that reproduces the run (`swarmsim run FILE --seed N --set ...`).
+    pub command: String,
+    /// The origin's egress capacity, bits/s (0 = no origin).
+    pub origin_capacity_bps: f64,
     /// swarmsim version.
     pub version: String,
     /// Hash of the resolved scenario (16 hex digits).
@@ -167,6 +173,9 @@ pub(crate) fn build(f: &RunFacts<'_>) -> Summary {
     Summary {
         scenario: s.name.clone(),
         seed: s.seed,
+        overrides: s.provenance.overrides.clone(),
+        command: s.provenance.command(s.seed),
+        origin_capacity_bps: s.origin.capacity_bps as f64,
         version: VERSION.to_string(),
         scenario_hash: scenario_hash(s),
         digest: f.digest.clone(),

@@ -36,7 +36,7 @@ use super::document::{
 };
 use super::error::ScenarioError;
 use super::limits::{read_text_capped, MAX_SCENARIO_FILE_BYTES};
-use super::model::Scenario;
+use super::model::{Provenance, Scenario};
 use super::raw::RawScenario;
 use super::resolve::resolve;
 
@@ -121,7 +121,7 @@ fn load_text(
         }
     }
 
-    resolve(raw, default_name, dir).map_err(|invalid| {
+    let mut scenario = resolve(raw, default_name, dir).map_err(|invalid| {
         let blamed = assigned.iter().rev().find(|(own, _)| {
             std::iter::once(&invalid.path)
                 .chain(&invalid.related)
@@ -141,5 +141,85 @@ fn load_text(
             path: invalid.path,
             message: invalid.message,
         }
-    })
+    })?;
+    scenario.provenance = Provenance {
+        file: file_label.to_string(),
+        overrides: assigned
+            .iter()
+            .filter(|(own, _)| own != "simulation.seed")
+            .map(|(own, ov)| format!("{own}={}", ov.value))
+            .collect(),
+    };
+    Ok(scenario)
+}
+
+/// The scenario at `path` with `overrides` written into it, as a TOML file that loads to
+/// the same scenario and so reproduces the run (`swarmsim validate --emit`): every
+/// override is set in the text, a relative trace `file` is made absolute (the emitted
+/// file may live elsewhere), and a header comment says where it came from. Values the
+/// file leaves to their defaults stay implicit: `validate` lists them all. The scenario
+/// is loaded first, so an invalid one gives its error and no text.
+pub fn emit_file(path: &Path, overrides: &[Override]) -> Result<String, ScenarioError> {
+    let scenario = load_file(path, overrides)?;
+    let file = path.display().to_string();
+    let text = read_text_capped(path, MAX_SCENARIO_FILE_BYTES, "a scenario").map_err(|error| {
+        ScenarioError::Read {
+            file: file.clone(),
+            error,
+        }
+    })?;
+    let mut doc: DocumentMut =
+        text.parse()
+            .map_err(|e: toml_edit::TomlError| ScenarioError::Syntax {
+                file: file.clone(),
+                line: None,
+                message: one_line(e.message()),
+            })?;
+    for ov in overrides {
+        let segs = parse_path(&ov.path).map_err(|m| ov.error(m))?;
+        apply_override(&mut doc, &segs, ov.toml_value()).map_err(|m| ov.error(m))?;
+    }
+    if doc.get("name").is_none() {
+        doc.insert("name", toml_edit::value(scenario.name.clone()));
+    }
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let absolute = |item: &mut toml_edit::Item| {
+        if let Some(f) = item
+            .get_mut("file")
+            .and_then(|v| v.as_value_mut())
+            .and_then(|v| v.as_str().map(str::to_string).zip(Some(v)))
+        {
+            let (rel, v) = f;
+            if Path::new(&rel).is_relative() {
+                let abs = std::path::absolute(dir.join(&rel)).unwrap_or_else(|_| dir.join(&rel));
+                *v = toml_edit::Value::from(abs.display().to_string());
+            }
+        }
+    };
+    if let Some(a) = doc.get_mut("arrivals") {
+        absolute(a);
+    }
+    if let Some(cs) = doc
+        .get_mut("contents")
+        .and_then(|c| c.as_array_of_tables_mut())
+    {
+        for c in cs.iter_mut() {
+            if let Some(a) = c.get_mut("arrivals") {
+                absolute(a);
+            }
+        }
+    }
+    let mut header = format!(
+        "# Emitted by swarmsim {} (`swarmsim validate --emit`) from {file}",
+        crate::report::VERSION
+    );
+    for o in &scenario.provenance.overrides {
+        let _ = write!(header, "\n#   --set {o}");
+    }
+    let _ = write!(
+        header,
+        "\n# It loads to the same scenario (hash {}): `swarmsim run` of it reproduces those runs.\n\n",
+        crate::report::scenario_hash(&scenario)
+    );
+    Ok(header + &doc.to_string())
 }

@@ -44,6 +44,6 @@ pub(crate) use arrivals::{decaying_mass_s, hour_segments, hourly_rates};
 pub use describe::describe;
 pub use document::Override;
 pub use error::ScenarioError;
-pub use load::{load_file, load_str};
+pub use load::{emit_file, load_file, load_str};
 pub use model::*;
 pub use shares::{largest_remainder, zipf_shares};

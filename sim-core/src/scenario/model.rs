@@ -50,6 +50,51 @@ pub struct Scenario {
     pub audience: AudienceSpec,
     /// Online/offline sessions of the users' machines; `None` = always online.
     pub sessions: Option<SessionSpec>,
+    /// Where the scenario came from: not part of what is simulated (left out of the
+    /// scenario hash), recorded in `summary.json` so a run can be reproduced.
+    #[serde(skip)]
+    pub provenance: Provenance,
+}
+
+/// Where a scenario came from: its file and the `--set` overrides applied to it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Provenance {
+    /// The scenario file as the caller named it (empty for a text without a file).
+    pub file: String,
+    /// The overrides, in order, as `key.path=value` with the key path normalised
+    /// (`classes[0].share`); the seed is not among them (it is the scenario's `seed`).
+    pub overrides: Vec<String>,
+}
+
+impl Provenance {
+    /// The command that reproduces a run of `scenario` with seed `seed`:
+    /// `swarmsim run FILE --seed N --set K=V ...`, quoted for a POSIX shell.
+    pub fn command(&self, seed: u64) -> String {
+        let mut parts = vec![
+            "swarmsim".to_string(),
+            "run".to_string(),
+            shell_quote(&self.file),
+            "--seed".to_string(),
+            seed.to_string(),
+        ];
+        for o in &self.overrides {
+            parts.push("--set".into());
+            parts.push(shell_quote(o));
+        }
+        parts.join(" ")
+    }
+}
+
+/// `s` quoted for a POSIX shell when it needs it.
+pub fn shell_quote(s: &str) -> String {
+    if !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"/._-+:,=@%".contains(&b))
+    {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
 }
 
 impl Scenario {
@@ -59,6 +104,17 @@ impl Scenario {
     pub const DEFAULT_MAX_TIME: SimDuration = SimDuration::from_secs(30 * 86_400);
     /// Default width of one time-series row: 60 s.
     pub const DEFAULT_SAMPLE_INTERVAL: SimDuration = SimDuration::from_secs(60);
+
+    /// The same scenario without P2P: every client downloads from the origin alone
+    /// (every content's policy `http-only`), with the same audience, arrivals and seeds:
+    /// the baseline a P2P rollout is compared with (`swarmsim run --baseline`).
+    pub fn without_p2p(&self) -> Scenario {
+        let mut s = self.clone();
+        for c in &mut s.contents {
+            c.policy = PolicySpec::plain(Policy::HttpOnly);
+        }
+        s
+    }
 
     /// Expected number of arriving leechers over all contents.
     pub fn expected_arrivals(&self) -> f64 {

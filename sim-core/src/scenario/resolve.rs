@@ -269,6 +269,7 @@ pub(super) fn resolve(
         classes,
         audience,
         sessions,
+        provenance: Default::default(),
     })
 }
 

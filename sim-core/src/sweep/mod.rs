@@ -31,7 +31,7 @@ pub use plan::{
     MAX_RUNS_LIMIT,
 };
 pub use stats::{t975, Stats};
-pub use store::{merge, points_csv, runs_csv, Manifest, RunRecord};
+pub use store::{merge, points_csv, runs_csv, write_atomic, Manifest, RunRecord};
 
 /// Largest sweep file read, bytes (a sweep file is a page of text).
 pub const MAX_SWEEP_FILE_BYTES: u64 = 1 << 20;
