@@ -99,16 +99,16 @@ peers = 20
 
 #[test]
 fn a_hundred_thousand_pieces() {
-    // 100,000 pieces of 1 KiB (a KiB/MiB typo of a 100 MB file): per-piece structures of
-    // 100,000 entries and one flow per piece. One leecher keeps it short: a piece request
+    // 100,000 pieces of 16 KiB (the smallest piece a scenario accepts, BEP 3's block):
+    // per-piece structures of 100,000 entries and one flow per piece. One leecher keeps it short: a piece request
     // from a peer scans every piece (`try_request`, 90 % of this run's time), so the cost
     // grows as pieces x flows (2 leechers took 28 s of wall time here, 1 takes 18 s).
     let s = scenario(
         "1d",
         r#"
 [content]
-size = "100000KiB"
-piece_size = "1KiB"
+size = "1600000KiB"
+piece_size = "16KiB"
 [origin]
 capacity = "1Gbps"
 per_connection = "200Mbps"
@@ -127,7 +127,7 @@ peers = 1
     assert_eq!(s.contents[0].piece_count(), 100_000);
     let out = run_complete("a_hundred_thousand_pieces", &s, Some(1));
     let d = &out.summary.downloads;
-    assert_eq!(d.bytes_delivered, 100_000 * 1024);
+    assert_eq!(d.bytes_delivered, 100_000 * 16 * 1024);
     // Both the seed and the origin served it.
     assert!(d.bytes_from_peers > 0 && d.bytes_from_origin > 0, "{d:?}");
 }
@@ -236,14 +236,14 @@ peers = 30
 
 #[test]
 fn one_kbps_uploaders_only() {
-    // Every uploader sends at 1 kbps and there is no origin: 8 KiB (65,536 bits) takes
-    // at least 65.5 s from the lone seed.
+    // Every uploader sends at 1 kbps and there is no origin: 32 KiB (262,144 bits) takes
+    // at least 262.1 s from the lone seed.
     let s = scenario(
         "1d",
         r#"
 [content]
-size = "8KiB"
-piece_size = "4KiB"
+size = "32KiB"
+piece_size = "16KiB"
 [origin]
 capacity = "0"
 [[seeds]]
@@ -264,5 +264,5 @@ peers = 3
         .iter()
         .filter_map(|p| p.download_time_s())
         .fold(f64::INFINITY, f64::min);
-    assert!(first >= 65.536 - 1e-6, "{first} s");
+    assert!(first >= 262.144 - 1e-6, "{first} s");
 }

@@ -78,8 +78,11 @@ impl Provenance {
             seed.to_string(),
         ];
         for o in &self.overrides {
+            // `classes[0].share` as `classes.0.share`: the same path, no shell quoting.
+            let (key, value) = o.split_once('=').unwrap_or((o, ""));
+            let key = key.replace('[', ".").replace(']', "");
             parts.push("--set".into());
-            parts.push(shell_quote(o));
+            parts.push(shell_quote(&format!("{key}={value}")));
         }
         parts.join(" ")
     }
