@@ -27,6 +27,7 @@ macro_rules! outln {
 mod output;
 mod plot;
 mod progress;
+mod report;
 mod sweep;
 
 use std::path::{Path, PathBuf};
@@ -112,6 +113,13 @@ swarmsim sweep scenarios/sweeps/file-size.toml --emit-slurm 8 --out /shared/fs >
     /// Combine the shards of one sweep (`sweep --shard I/N`) into runs.csv and points.csv,
     /// identical to a single-machine sweep's.
     Merge(sweep::MergeArgs),
+    /// Write one self-contained report.html (inline SVG, no network) for the results of a
+    /// run or a sweep.
+    #[command(after_help = "Examples:\n  \
+swarmsim report results/flash-crowd\n  \
+swarmsim report results/flash-crowd --baseline /tmp/flash-crowd-no-p2p\n  \
+swarmsim report results/sweeps/policies --out /tmp/policies.html")]
+    Report(report::ReportArgs),
 }
 
 #[derive(Args)]
@@ -163,6 +171,7 @@ fn main() {
         Command::Fluid(a) => fluid(a),
         Command::Sweep(a) => sweep::run(a, &|| false),
         Command::Merge(a) => sweep::merge(a),
+        Command::Report(a) => report::report(a),
     };
     if let Err(e) = result {
         eprintln!("Error: {e:#}");

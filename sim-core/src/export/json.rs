@@ -93,6 +93,7 @@ impl Serialize for Summary {
             "bytes_delivered" => t.bytes_delivered,
             "bytes_wasted" => self.bytes_wasted,
             "offload_ratio" => t.offload_ratio,
+            "origin_capacity_bps" => self.origin_capacity_bps,
             "origin_peak_instant_bps" => self.origin_peak_instant_bps,
             "origin_peak_sample_bps" => self.origin_peak_sample_bps,
             "origin_p95_sample_bps" => self.origin_p95_sample_bps,

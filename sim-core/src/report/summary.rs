@@ -110,6 +110,9 @@ pub struct Summary {
     /// Received bytes that served no completed download: partial pieces thrown away, and
     /// everything an abandoned download had received (`conservation` splits the two).
     pub bytes_wasted: u64,
+    /// The origin's egress capacity (`origin.capacity`), bits/s; 0 when there is no
+    /// origin. Reports draw it beside the origin's traffic.
+    pub origin_capacity_bps: u64,
     /// Highest aggregate origin rate at any instant, bits/s (what the origin link must
     /// be able to carry).
     pub origin_peak_instant_bps: f64,
@@ -172,6 +175,7 @@ pub(crate) fn build(f: &RunFacts<'_>) -> Summary {
         initial_seeds: f.initial_seeds,
         arrivals_after_end: f.arrivals_after_end,
         bytes_wasted: downloads.partial_bytes_wasted + f.abandoned_bytes,
+        origin_capacity_bps: s.origin.capacity_bps,
         origin_peak_instant_bps: f.metrics.origin_peak_bps.round(),
         origin_peak_sample_bps: sorted_bps.last().copied().unwrap_or(0.0).round(),
         origin_p95_sample_bps: percentile(&sorted_bps, 95.0).unwrap_or(0.0).round(),
