@@ -158,9 +158,15 @@ pub fn time_unit(max_s: f64) -> (&'static str, f64) {
 
 /// An amount of money with its currency when the results name one.
 pub fn money_text(amount: f64, currency: Option<&str>) -> String {
+    // Cents, or four decimals below one unit (a small run's bill).
+    let digits = if amount.abs() < 1.0 && amount != 0.0 {
+        4
+    } else {
+        2
+    };
     match currency {
-        Some(c) => format!("{amount:.2} {c}"),
-        None => format!("{amount:.2}"),
+        Some(c) => format!("{amount:.digits$} {c}"),
+        None => format!("{amount:.digits$}"),
     }
 }
 
@@ -181,6 +187,7 @@ mod tests {
         assert_eq!(secs_text(7200.0), "120.0 min");
         assert_eq!(time_unit(3000.0), ("min", 60.0));
         assert_eq!(money_text(12.345, Some("USD")), "12.35 USD");
+        assert_eq!(money_text(0.012345, None), "0.0123");
         let mut p = Page::new("Scenario q, seed 1, swarmsim 0.1.0.");
         p.figure("<svg></svg>", "T", "D.");
         p.figure("<svg></svg>", "U", "E.");

@@ -228,15 +228,15 @@ fn traffic(page: &mut Page, run: &RunFiles, baseline: Option<&RunFiles>) {
             ("Mbps", 1e6)
         }
     };
-    // Each row is a mean over its interval: a step across it.
+    // Each row is a mean over the interval since the previous row (the last one may be
+    // shorter): a step across it.
     let steps = |rows: &[Sample], pick: fn(&Sample) -> f64, r_per: f64| -> Vec<(f64, f64)> {
+        let starts = std::iter::once(0.0).chain(rows.iter().map(|r| r.time_s));
         rows.iter()
-            .flat_map(|r| {
+            .zip(starts)
+            .flat_map(|(r, start)| {
                 let v = pick(r) / r_per;
-                [
-                    ((r.time_s - interval).max(0.0) / per, v),
-                    (r.time_s / per, v),
-                ]
+                [(start / per, v), (r.time_s / per, v)]
             })
             .collect()
     };
@@ -512,8 +512,8 @@ fn contents(page: &mut Page, s: &Value) {
         (
             "Origin cost per content",
             format!(
-                "share of the origin's bill{}",
-                cur.map(|c| format!(" ({c})")).unwrap_or_default()
+                "share of the origin's bill ({})",
+                cur.unwrap_or("the price list's currency")
             ),
             shown
                 .iter()

@@ -533,6 +533,16 @@ mod tests {
         assert!(svg.contains("a &lt;b&gt; &amp; &quot;c&quot;"));
         assert!(svg.contains("x&lt;y") && svg.contains("s&amp;t"));
         assert!(!svg.contains("<b>"));
-        assert!(svg.contains("<polygon") && svg.contains("stroke-dasharray"));
+        // Named positions: whiskers, no joining line; numbers: a band and a line.
+        assert!(svg.contains("stroke-dasharray") && svg.contains("stroke-width=\"1.5\""));
+        assert!(!svg.contains("<polygon") && !svg.contains("<polyline"));
+        let mut numeric = chart();
+        numeric.x = XAxis::Linear {
+            title: "x (s)".into(),
+            min: 0.0,
+            max: 1.0,
+        };
+        let svg = render(&numeric);
+        assert!(svg.contains("<polygon") && svg.contains("<polyline"));
     }
 }

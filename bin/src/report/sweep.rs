@@ -215,7 +215,7 @@ fn metric_unit(name: &str, max: f64, currency: Option<&str>) -> (String, f64) {
         let (u, per) = time_unit(max);
         (u.to_string(), per)
     } else if name.contains("cost") {
-        (currency.unwrap_or("price units").to_string(), 1.0)
+        (currency.unwrap_or("price list's currency").to_string(), 1.0)
     } else if name == "bytes_per_completed_copy" {
         ("copies".into(), 1.0)
     } else {
