@@ -3,6 +3,7 @@
 //!
 //! | module | what |
 //! | --- | --- |
+//! | `run_files` | a run's result files, read back |
 //! | `run` | a run: traffic, swarm, download times, contents, the bill with and without P2P |
 //! | `sweep` | a sweep: each metric against each varied parameter with 95% bands, the table |
 //! | `svg` | the charts |
@@ -10,6 +11,7 @@
 
 mod page;
 mod run;
+mod run_files;
 mod svg;
 mod sweep;
 
