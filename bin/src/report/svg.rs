@@ -22,6 +22,10 @@ const TOP_PX: f64 = 34.0;
 const BELOW_PX: f64 = 48.0;
 /// One row of the legend, px.
 const LEGEND_ROW_PX: f64 = 20.0;
+/// Width of one character of the 12 px labels, about, px.
+const CHAR_PX: f64 = 6.5;
+/// Extra height under the axis when named positions take two rows, px.
+const STAGGER_PX: f64 = 14.0;
 /// Legend entries per row.
 const LEGEND_PER_ROW: usize = 3;
 
@@ -184,8 +188,17 @@ fn clip_band(band: &[(f64, f64, f64)], x_max: f64) -> Vec<(f64, f64, f64)> {
 /// The SVG text of `chart`.
 pub fn render(chart: &Chart) -> String {
     let legend_rows = chart.series.len().div_ceil(LEGEND_PER_ROW);
-    let height = TOP_PX + PLOT_HEIGHT_PX + BELOW_PX + legend_rows as f64 * LEGEND_ROW_PX;
     let (x0, x1) = (LEFT_PX, WIDTH_PX - RIGHT_PX);
+    // Named positions whose names would touch take two rows, alternately.
+    let stagger = match &chart.x {
+        XAxis::Categories { names, .. } => {
+            let widest = names.iter().map(|n| n.chars().count()).max().unwrap_or(0);
+            widest as f64 * CHAR_PX + 8.0 > (x1 - x0) / names.len().max(1) as f64
+        }
+        XAxis::Linear { .. } => false,
+    };
+    let below = BELOW_PX + if stagger { STAGGER_PX } else { 0.0 };
+    let height = TOP_PX + PLOT_HEIGHT_PX + below + legend_rows as f64 * LEGEND_ROW_PX;
     let (y0, y1) = (TOP_PX + PLOT_HEIGHT_PX, TOP_PX);
     let (x_lo, x_hi) = match &chart.x {
         XAxis::Linear { min, max, .. } => (*min, if max > min { *max } else { min + 1.0 }),
@@ -265,7 +278,7 @@ pub fn render(chart: &Chart) -> String {
                     "<line x1=\"{x:.1}\" y1=\"{y0:.1}\" x2=\"{x:.1}\" y2=\"{:.1}\" stroke=\"#333\"/>\
                      <text x=\"{x:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
                     y0 + 5.0,
-                    y0 + 18.0,
+                    y0 + 18.0 + if stagger && i % 2 == 1 { STAGGER_PX } else { 0.0 },
                     esc(name)
                 );
             }
@@ -279,7 +292,7 @@ pub fn render(chart: &Chart) -> String {
          <text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>\
          <text transform=\"translate(16 {:.1}) rotate(-90)\" text-anchor=\"middle\">{}</text>",
         (x0 + x1) / 2.0,
-        y0 + 36.0,
+        y0 + below - 12.0,
         esc(x_title),
         (y0 + y1) / 2.0,
         esc(&chart.y_title)
@@ -380,7 +393,7 @@ pub fn render(chart: &Chart) -> String {
         let col = (i % LEGEND_PER_ROW) as f64;
         let row = (i / LEGEND_PER_ROW) as f64;
         let lx = x0 + col * (x1 - x0) / LEGEND_PER_ROW as f64;
-        let ly = y0 + BELOW_PX + row * LEGEND_ROW_PX + 8.0;
+        let ly = y0 + below + row * LEGEND_ROW_PX + 8.0;
         let _ = write!(
             s,
             "<rect x=\"{lx:.1}\" y=\"{:.1}\" width=\"14\" height=\"4\" fill=\"{color}\"/>\
@@ -485,6 +498,25 @@ mod tests {
         assert_eq!(tick_label(-0.0, 1.0), "0");
         assert_eq!(y_range([3.0, 97.0].into_iter()), (0.0, 100.0));
         assert_eq!(y_range(std::iter::empty()), (0.0, 1.0));
+    }
+
+    #[test]
+    fn long_names_take_two_rows() {
+        let chart = |name: &str| Chart {
+            title: "t".into(),
+            x: XAxis::Categories {
+                title: "variant".into(),
+                names: (0..6).map(|i| format!("{name} {i}")).collect(),
+            },
+            y_title: "y (s)".into(),
+            series: vec![],
+            refs: vec![],
+        };
+        let height = |svg: &str| svg.split("height=\"").nth(1).map(|h| h[..3].to_string());
+        let short = render(&chart("a"));
+        let long = render(&chart("http-first 4 pieces"));
+        assert_eq!(height(&short).as_deref(), Some("342"));
+        assert_eq!(height(&long).as_deref(), Some("356"));
     }
 
     #[test]
