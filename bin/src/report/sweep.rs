@@ -278,6 +278,9 @@ pub fn html(sw: &SweepFiles) -> Result<String> {
     let varied: Vec<usize> = (0..m.columns.len())
         .filter(|&c| distinct(&sw.points, c).len() > 1)
         .collect();
+    if varied.is_empty() {
+        page.note("No parameter varies in this sweep: no chart, the table below has it all.");
+    }
     for (k, metric) in m.metrics.iter().enumerate() {
         let max = sw
             .points
@@ -288,10 +291,10 @@ pub fn html(sw: &SweepFiles) -> Result<String> {
         if sw.points.iter().all(|p| p.1[k].is_none()) {
             continue;
         }
-        page.section(metric);
         if varied.is_empty() {
-            page.note("No parameter varies in this sweep: see the table below.");
+            continue;
         }
+        page.section(metric);
         let (unit, div) = metric_unit(metric, max, None);
         for &c in &varied {
             chart(&mut page, sw, k, c, &varied, &unit, div);
