@@ -8,7 +8,7 @@
 # four-title catalog (scenarios/catalog.toml) are run again into results/ (deterministic:
 # same binary => same bytes), each with a baseline, the same scenario with no P2P client
 # (audience.p2p_share=0), run into a temporary directory and passed as --baseline.
-# Sweeps: results/sweeps/{policies,adoption-vs-offload}/ are run (or resumed) with
+# Sweeps: results/sweeps/{policies,adoption-vs-offload,file-size}/ are run (or resumed) with
 # `swarmsim sweep`, then reported.
 # Screenshots need Debian's `chromium` (headless); without it they are skipped.
 set -euo pipefail
@@ -50,7 +50,7 @@ run_report scenarios/flash-crowd.toml results/flash-crowd
 run_report scenarios/poisson-steady.toml results/poisson-steady
 run_report scenarios/catalog.toml results/catalog/four-titles
 
-for s in policies adoption-vs-offload; do
+for s in policies adoption-vs-offload file-size; do
     echo "sweep results/sweeps/$s.toml"
     "$bin" sweep "results/sweeps/$s.toml" --quiet
     "$bin" report "results/sweeps/$s"

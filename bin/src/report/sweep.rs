@@ -234,6 +234,13 @@ fn distinct(points: &[(Vec<String>, Vec<Option<Estimate>>)], c: usize) -> Vec<St
     out
 }
 
+/// Whether column `o` is a function of column `c` over the points (zipped keys).
+fn follows(points: &[(Vec<String>, Vec<Option<Estimate>>)], c: usize, o: usize) -> bool {
+    points
+        .iter()
+        .all(|(a, _)| points.iter().all(|(b, _)| a[c] != b[c] || a[o] == b[o]))
+}
+
 /// The HTML report of the sweep `sw`.
 pub fn html(sw: &SweepFiles) -> Result<String> {
     let m = &sw.manifest;
@@ -281,6 +288,22 @@ pub fn html(sw: &SweepFiles) -> Result<String> {
     if varied.is_empty() {
         page.note("No parameter varies in this sweep: no chart, the table below has it all.");
     }
+    // A column that only follows another (a key zipped with it) gets no charts of its own:
+    // the charts against the column it follows show it.
+    let mut charted = Vec::new();
+    for &c in &varied {
+        let leader = varied.iter().copied().find(|&o| {
+            o != c && follows(&sw.points, o, c) && (o < c || !follows(&sw.points, c, o))
+        });
+        match leader {
+            None => charted.push(c),
+            Some(o) => page.note(&format!(
+                "{} varies with {} (one value for each of its values): the charts against {} \
+                 show it.",
+                m.columns[c], m.columns[o], m.columns[o]
+            )),
+        }
+    }
     for (k, metric) in m.metrics.iter().enumerate() {
         let max = sw
             .points
@@ -296,7 +319,7 @@ pub fn html(sw: &SweepFiles) -> Result<String> {
         }
         page.section(metric);
         let (unit, div) = metric_unit(metric, max, None);
-        for &c in &varied {
+        for &c in &charted {
             chart(&mut page, sw, k, c, &varied, &unit, div);
         }
     }
@@ -322,7 +345,13 @@ fn chart(
     let metric = &m.metrics[k];
     let names = distinct(&sw.points, c);
     let (axis, xs) = x_axis(&m.columns[c], &names);
-    let others: Vec<usize> = varied.iter().copied().filter(|&o| o != c).collect();
+    // The other varied columns give one line per combination of their values, except
+    // those that vary with `c` (keys zipped with it: one value of `c`, one of theirs).
+    let others: Vec<usize> = varied
+        .iter()
+        .copied()
+        .filter(|&o| o != c && !follows(&sw.points, c, o))
+        .collect();
     let mut groups: Vec<Group> = Vec::new();
     for (labels, est) in &sw.points {
         let key: Vec<String> = others.iter().map(|&o| labels[o].clone()).collect();
@@ -482,6 +511,15 @@ mod tests {
             base_scenario("# x\nscenario = \"../q.toml\"  # base\n").as_deref(),
             Some("../q.toml")
         );
+        let point =
+            |a: &str, b: &str, d: &str| (vec![a.to_string(), b.to_string(), d.to_string()], vec![]);
+        let points = [
+            point("50MB", "256KiB", "x"),
+            point("1GB", "1MiB", "x"),
+            point("50MB", "256KiB", "y"),
+        ];
+        assert!(follows(&points, 0, 1) && follows(&points, 1, 0));
+        assert!(!follows(&points, 0, 2));
         assert_eq!(short(0.969739), "0.9697");
         assert_eq!(short(1234.5), "1234");
         assert_eq!(metric_unit("origin_p95_5min_bps", 2e8, None).0, "Mbps");
