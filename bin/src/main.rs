@@ -30,6 +30,7 @@ mod limits;
 mod output;
 mod plot;
 mod progress;
+mod report;
 mod resultset;
 mod signals;
 mod sweep;
@@ -148,6 +149,13 @@ swarmsim compare results/quickstart results/sweeps/file-size#1 --json")]
     /// Combine the shards of one sweep (`sweep --shard I/N`) into runs.csv and points.csv,
     /// identical to a single-machine sweep's.
     Merge(sweep::MergeArgs),
+    /// Write one self-contained report.html (inline SVG, no network) for the results of a
+    /// run or a sweep.
+    #[command(after_help = "Examples:\n  \
+swarmsim report results/flash-crowd\n  \
+swarmsim report results/flash-crowd --baseline /tmp/flash-crowd-no-p2p\n  \
+swarmsim report results/sweeps/policies --out /tmp/policies.html")]
+    Report(report::ReportArgs),
 }
 
 #[derive(Args)]
@@ -288,6 +296,7 @@ fn main() {
         Command::Sweep(a) => sweep::run(a),
         Command::Merge(a) => sweep::merge(a),
         Command::Compare(a) => compare::run(a),
+        Command::Report(a) => report::report(a),
     };
     if let Err(e) = result {
         if let Some(i) = e.downcast_ref::<Interrupted>() {

@@ -99,8 +99,9 @@ pub struct Summary {
     pub overrides: Vec<String>,
     /// The command that reproduces the run (`swarmsim run FILE --seed N --set ...`).
     pub command: String,
-    /// The origin's egress capacity, bits/s (0 = no origin).
-    pub origin_capacity_bps: f64,
+    /// The origin's egress capacity (`origin.capacity`), bits/s; 0 when there is no
+    /// origin. Reports draw it beside the origin's traffic.
+    pub origin_capacity_bps: u64,
     /// swarmsim version.
     pub version: String,
     /// Hash of the resolved scenario (16 hex digits).
@@ -175,7 +176,7 @@ pub(crate) fn build(f: &RunFacts<'_>) -> Summary {
         seed: s.seed,
         overrides: s.provenance.overrides.clone(),
         command: s.provenance.command(s.seed),
-        origin_capacity_bps: s.origin.capacity_bps as f64,
+        origin_capacity_bps: s.origin.capacity_bps,
         version: VERSION.to_string(),
         scenario_hash: scenario_hash(s),
         digest: f.digest.clone(),
