@@ -3,7 +3,7 @@
 //! figures, and its negative control `leave-on-completion.toml` must keep giving almost no
 //! offload.
 //!
-//! Bands. Over seeds 1-100 (results/tokyo-2007/run.sh, table.csv) one run of the
+//! Bands. Over seeds 1-100 (results/tokyo-2007/run.sh, trial/points.csv) one run of the
 //! calibrated scenario has an offload with a standard deviation of about 0.05, a byte ratio
 //! (bytes served / completed copies) with about 0.03, and completed downloads with about
 //! 13 (the arrival count is Poisson). The mean of the 20 seeds below therefore has
@@ -175,5 +175,23 @@ fn clients_that_leave_on_completion_give_almost_no_offload() {
     assert!(
         offload < 0.01,
         "mean offload {offload:.4} with clients leaving on completion"
+    );
+}
+
+/// The control is the calibrated scenario with only `client.seed_time = "0s"` changed
+/// (and its name): the trial sweep (`results/tokyo-2007/sweeps/trial.toml`) runs it as that
+/// override, so the shipped file must not drift from it.
+#[test]
+fn the_control_differs_from_the_scenario_only_by_seeding_time() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../scenarios/tokyo-2007");
+    let mut control = load_file(&dir.join("leave-on-completion.toml"), &[]).unwrap();
+    let set = sim_core::scenario::Override::parse("client.seed_time=0s").unwrap();
+    let mut main = load_file(&dir.join("daichi-414mb.toml"), &[set]).unwrap();
+    control.name = String::new();
+    main.name = String::new();
+    assert_eq!(
+        sim_core::report::scenario_hash(&control),
+        sim_core::report::scenario_hash(&main),
+        "leave-on-completion.toml differs from daichi-414mb.toml in more than name and seed_time"
     );
 }
