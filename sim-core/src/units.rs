@@ -11,15 +11,33 @@
 //!   rate in Mbps are too easy to mix up. The only exception is the rate `"0"`.
 //! - A value that is not zero never rounds to zero: `"0.1bps"` is below the minimum of
 //!   1 bps, `"0.4us"` below the resolution of 1 µs. Rates stop at
-//!   [`MAX_RATE_BPS`](crate::scenario::limits::MAX_RATE_BPS), durations at
-//!   [`MAX_HORIZON`](crate::scenario::limits::MAX_HORIZON) (`scenario::limits`).
+//!   [`MAX_RATE_BPS`], durations at
+//!   [`MAX_HORIZON`] (listed with every bound in `scenario::limits`).
 //!
 //! Every parse error is a complete sentence fragment that says what was expected, with
 //! examples, and quotes what was given: `expected a rate with a unit, e.g. "8Mbps" or
 //! "10MB/s", got "8"`.
 
-use crate::scenario::limits::{HORIZON_TEXT, MAX_HORIZON, MAX_RATE_BPS, MIN_RATE_BPS};
-use crate::time::SimDuration;
+use crate::time::{SimDuration, US_PER_S};
+
+/// Smallest rate that is not zero (1 bit/s): rates are whole bits per second, so
+/// `"0.1bps"` would silently become 0 (a stalled link).
+pub const MIN_RATE_BPS: u64 = 1;
+
+/// Largest rate (10 Tbps): above any single access link or CDN contract modelled here
+/// (the largest in the tests is 100 Gbps), and small enough that bytes × 8 × µs products
+/// of the flow model stay far inside 64-bit integers.
+pub const MAX_RATE_BPS: u64 = 10_000_000_000_000;
+
+/// Longest simulated time (100 years, 36 500 days): every duration (`max_time`, windows,
+/// release dates, seed and session times) and every trace instant must be below it.
+/// Simulated time is integer µs in 64 bits (up to ~292 000 years of `i64` µs, ~584 000 of
+/// `u64`); a quarter of that would do, 100 years is far beyond any planning horizon and
+/// leaves room for every `time + duration` sum.
+pub const MAX_HORIZON: SimDuration = SimDuration(36_500 * 86_400 * US_PER_S);
+
+/// `MAX_HORIZON` as people read it, for messages.
+pub(crate) const HORIZON_TEXT: &str = "100 years (36500d)";
 
 /// What a size looks like; used in error messages.
 pub(crate) const SIZE_EXPECTED: &str = "a size with a unit, e.g. \"414MB\" or \"256KiB\"";

@@ -170,7 +170,9 @@ fn every_bound_is_documented() {
         .nth(1)
         .expect("scenarios/README.md has a ## Bounds section");
     let section = section.split("\n## ").next().unwrap();
-    let source = std::fs::read_to_string(root.join("sim-core/src/scenario/limits.rs")).unwrap();
+    let limits = std::fs::read_to_string(root.join("sim-core/src/scenario/limits.rs")).unwrap();
+    // The bounds of rates and durations are declared in units.rs, which parses them.
+    let units = std::fs::read_to_string(root.join("sim-core/src/units.rs")).unwrap();
     for b in BOUNDS {
         let row = section
             .lines()
@@ -183,9 +185,14 @@ fn every_bound_is_documented() {
             b.value
         );
         let decl = format!("pub const {}:", b.name);
+        let source = if limits.contains(&decl) {
+            &limits
+        } else {
+            &units
+        };
         let at = source
             .find(&decl)
-            .unwrap_or_else(|| panic!("limits.rs declares no {decl}"));
+            .unwrap_or_else(|| panic!("neither limits.rs nor units.rs declares {decl}"));
         assert!(
             source[..at]
                 .trim_end()
@@ -198,7 +205,7 @@ fn every_bound_is_documented() {
             b.name
         );
     }
-    let declared = source.matches("\npub const ").count();
+    let declared = limits.matches("\npub const ").count() + units.matches("\npub const ").count();
     assert_eq!(
         declared,
         BOUNDS.len() + 1,

@@ -50,21 +50,9 @@ pub const MAX_PIECES_PER_CONTENT: u64 = 1 << 20;
 /// `size = "10TB"` is a typo for `"10GB"`.
 pub const MAX_CONTENT_SIZE_BYTES: u64 = 1 << 40;
 
-/// Smallest rate that is not zero (1 bit/s): rates are whole bits per second, so
-/// `"0.1bps"` would silently become 0 (a stalled link).
-pub const MIN_RATE_BPS: u64 = 1;
-
-/// Largest rate (10 Tbps): above any single access link or CDN contract modelled here
-/// (the largest in the tests is 100 Gbps), and small enough that bytes × 8 × µs products
-/// of the flow model stay far inside 64-bit integers.
-pub const MAX_RATE_BPS: u64 = 10_000_000_000_000;
-
-/// Longest simulated time (100 years, 36 500 days): every duration (`max_time`, windows,
-/// release dates, seed and session times) and every trace instant must be below it.
-/// Simulated time is integer µs in 64 bits (up to ~292 000 years of `i64` µs, ~584 000 of
-/// `u64`); a quarter of that would do, 100 years is far beyond any planning horizon and
-/// leaves room for every `time + duration` sum.
-pub const MAX_HORIZON: SimDuration = SimDuration(36_500 * 86_400 * US_PER_S);
+// The bounds every value in units shares (rates, durations) live in `units.rs`, which
+// parses them; they are listed here with the others.
+pub use crate::units::{MAX_HORIZON, MAX_RATE_BPS, MIN_RATE_BPS};
 
 /// Shortest sample interval (1 s): `timeseries.csv` gets one row per interval; a shorter
 /// one describes nothing the flow-level model knows (it averages TCP over round trips)
@@ -203,8 +191,7 @@ pub const BOUNDS: &[Bound] = &[
     },
 ];
 
-/// `MAX_HORIZON` as people read it, for messages.
-pub(crate) const HORIZON_TEXT: &str = "100 years (36500d)";
+pub(crate) use crate::units::HORIZON_TEXT;
 
 /// Reads the text file at `path`, at most `cap` bytes: a larger regular file fails before
 /// it is read, an endless one (`/dev/zero`) after `cap + 1` bytes, never holding more than

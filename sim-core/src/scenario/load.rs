@@ -211,15 +211,13 @@ pub fn emit_file(path: &Path, overrides: &[Override]) -> Result<String, Scenario
     }
     let mut header = format!(
         "# Emitted by swarmsim {} (`swarmsim validate --emit`) from {file}",
-        crate::report::VERSION
+        env!("CARGO_PKG_VERSION")
     );
     for o in &scenario.provenance.overrides {
         let _ = write!(header, "\n#   --set {o}");
     }
-    let _ = write!(
-        header,
-        "\n# It loads to the same scenario (hash {}): `swarmsim run` of it reproduces those runs.\n\n",
-        crate::report::scenario_hash(&scenario)
+    header.push_str(
+        "\n# It loads to the same scenario: `swarmsim run` of it reproduces those runs.\n\n",
     );
     Ok(header + &doc.to_string())
 }
