@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 
 use crate::bitset::BitSet;
 use crate::network::FlowId;
+use crate::pick::Rarity;
 use crate::rng::StreamRng;
 use crate::time::{SimDuration, SimTime};
 
@@ -52,6 +53,10 @@ pub struct Conn {
     pub they_choke: bool,
     /// Pieces the neighbour has that I lack (I am interested while > 0).
     pub lacking: u32,
+    /// The neighbour is a seed that shows every piece (not super-seeding): it counts in
+    /// no availability and a HAVE changes nothing on its side but interest, so sending it
+    /// one need not read its state.
+    pub plain_seed: bool,
     /// The flow bringing me a piece from the neighbour, if any.
     pub down_flow: Option<FlowId>,
     /// Bytes I received from the neighbour in the current rechoke period (tit-for-tat).
@@ -99,8 +104,9 @@ pub struct Peer {
     pub started: BitSet,
     /// Number of pieces in `started`.
     pub started_count: u32,
-    /// For each piece, how many neighbours hold it (rarest-first); empty unless leeching.
-    pub avail: Vec<u16>,
+    /// For each piece, how many neighbours show it (rarest-first), with the wanted pieces
+    /// indexed by it for large files; empty unless leeching.
+    pub avail: Rarity,
     /// Partially received pieces with no flow: (piece, bytes already received).
     pub partial: Vec<(u32, u64)>,
     /// Connections.
@@ -196,7 +202,7 @@ impl Peer {
             have_count: 0,
             started: BitSet::default(),
             started_count: 0,
-            avail: Vec::new(),
+            avail: Rarity::default(),
             partial: Vec::new(),
             conns: Vec::new(),
             origin_flows: Vec::new(),

@@ -31,6 +31,8 @@ pub(crate) struct Flow {
     /// Who sends the bytes.
     pub src: Source,
     pub dst: PeerId,
+    /// The receiver's content (kept here so that re-timing a flow never reads the peer).
+    pub content: u32,
     pub piece: u32,
     /// Bytes of the piece the receiver already had when this flow was requested.
     pub offset: u64,
@@ -81,6 +83,7 @@ impl Simulation {
         let flow = Flow {
             src,
             dst,
+            content: self.peers[dst as usize].content,
             piece,
             offset,
             bytes,
@@ -283,7 +286,7 @@ impl Simulation {
     /// `Some(content)` for a flow from the origin, `None` for a peer's.
     fn origin_content(&self, f: u32) -> Option<u32> {
         let fl = &self.flows[f as usize];
-        (fl.src == Source::Origin).then(|| self.peers[fl.dst as usize].content)
+        (fl.src == Source::Origin).then_some(fl.content)
     }
 
     /// Move an active flow's deadline after its byte count or rate changed.
@@ -384,6 +387,7 @@ impl Simulation {
                 if p.partial.iter().all(|&(x, _)| x != fl.piece) {
                     p.started.remove(fl.piece);
                     p.started_count -= 1;
+                    p.avail.want(fl.piece);
                 }
             }
             // The piece is back in the pool: an idle unchoking neighbour or the origin may
@@ -413,7 +417,7 @@ impl Simulation {
             let delta = new_rate - fl.rate;
             fl.rate = new_rate;
             if fl.src == Source::Origin {
-                let c = self.peers[fl.dst as usize].content;
+                let c = fl.content;
                 self.metrics.add_origin_rate(c, delta);
             }
             if new_rate > 0.0 {

@@ -132,6 +132,10 @@ impl Dispatched {
     }
 }
 
+/// Files of fewer pieces than this have their leechers' availability index checked
+/// against their piece sets (an O(pieces) check) with the other piece checks.
+const INDEX_CHECK_BELOW_PIECES: usize = 8192;
+
 impl Simulation {
     /// Inject `fault` once `after_events` events have been dispatched (invariant tests only:
     /// the run must then stop with the matching violation).
@@ -253,8 +257,9 @@ impl Simulation {
         Ok(())
     }
 
-    /// One peer's piece counts agree with its state and, when `sets` (O(pieces / 64)),
-    /// with its piece sets.
+    /// One peer's piece counts agree with its state and, when `sets` (O(pieces / 64), and
+    /// O(pieces) for a leecher of a file with an availability index of fewer than
+    /// `INDEX_CHECK_BELOW_PIECES` pieces), with its piece sets.
     fn check_pieces(&self, p: PeerId, sets: bool) -> Result<(), String> {
         let peer = &self.peers[p as usize];
         let pieces = self.pieces_of(p);
@@ -274,6 +279,15 @@ impl Simulation {
                         "leecher {p} counts {} pieces started, has {started}",
                         peer.started_count
                     ));
+                }
+                // The availability index (large files) holds exactly the wanted pieces,
+                // each at its count's level: O(pieces), so checked only below
+                // `INDEX_CHECK_BELOW_PIECES` (the unit tests of `pick.rs` cover the rest).
+                if sets && peer.avail.len() < INDEX_CHECK_BELOW_PIECES {
+                    let wanted = |i: u32| !peer.have.contains(i) && !peer.started.contains(i);
+                    if let Err(e) = peer.avail.check(wanted) {
+                        return Err(format!("leecher {p}'s availability index: {e}"));
+                    }
                 }
             }
             PeerState::Seeding => {

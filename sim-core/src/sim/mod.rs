@@ -568,7 +568,7 @@ impl Simulation {
         peer.have_count = peer.have.count();
         peer.started = crate::bitset::BitSet::new(pieces);
         peer.started_count = 0;
-        peer.avail = vec![0; pieces as usize];
+        peer.avail = crate::pick::Rarity::new(pieces, &peer.have);
         peer.attempt_start = now;
         peer.online = true;
         self.leechers += 1;

@@ -457,6 +457,29 @@ impl Simulation {
         } else {
             let mut pick = LowestPick::default();
             let pieces = self.piece_counts[p.content as usize];
+            if p.avail.is_indexed() && !in_order {
+                let (have, started) = (p.have.words(), p.started.words());
+                let last = (pieces as usize).div_ceil(64);
+                let tail = match pieces % 64 {
+                    0 => !0,
+                    r => (1u64 << r) - 1,
+                };
+                let cand = |w: usize| {
+                    let c = !have[w] & !started[w] & !mask[w];
+                    if w + 1 == last {
+                        c & tail
+                    } else {
+                        c
+                    }
+                };
+                let best = p.avail.pick_rarest(0, &mut p.rng, last, cand);
+                if let Some(best) = best {
+                    p.started.insert(best);
+                    p.started_count += 1;
+                    p.avail.unwant(best);
+                }
+                return best.map(|b| (b, 0));
+            }
             'words: for (w, ((&h, &s), &m)) in p
                 .have
                 .words()
@@ -479,13 +502,14 @@ impl Simulation {
                 let (rng, avail) = (&mut p.rng, &p.avail);
                 for_each_bit(cand, (w * 64) as u32, |i| {
                     if i < pieces {
-                        pick.offer(i, avail[i as usize], rng);
+                        pick.offer(i, avail.get(i), rng);
                     }
                 });
             }
             if let Some(best) = pick.get() {
                 p.started.insert(best);
                 p.started_count += 1;
+                p.avail.unwant(best);
                 result = Some((best, 0));
             }
         }

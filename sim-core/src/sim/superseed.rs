@@ -116,7 +116,7 @@ impl Simulation {
             return;
         };
         let rev = dp.conns[ci].rev as usize;
-        dp.avail[piece as usize] += 1;
+        dp.avail.inc(piece);
         dp.conns[ci].lacking += 1;
         if dp.conns[ci].lacking == 1 {
             self.on_interested(s, rev);

@@ -23,6 +23,7 @@ use super::{Event, Links, Simulation, Source};
 use crate::bitset::for_each_bit;
 use crate::peer::{Conn, Peer, PeerId, PeerState, Unchoke};
 use crate::pick::LowestPick;
+use crate::rng::StreamRng;
 use crate::scenario::Policy;
 use crate::time::SimTime;
 
@@ -43,20 +44,36 @@ fn count_and_not(a: &[u64], b: &[u64]) -> u32 {
     a.iter().zip(b).map(|(x, y)| (x & !y).count_ones()).sum()
 }
 
+/// One of the pieces in `shown` and in neither `have` nor `started`, uniformly at random
+/// (one draw; two passes over the words).
+fn uniform_in(shown: &[u64], have: &[u64], started: &[u64], rng: &mut StreamRng) -> Option<u32> {
+    let cand = |w: usize| shown[w] & !have[w] & !started[w];
+    let n: u64 = (0..shown.len()).map(|w| cand(w).count_ones() as u64).sum();
+    if n == 0 {
+        return None;
+    }
+    let mut r = rng.below(n) as u32;
+    for w in 0..shown.len() {
+        let mut c = cand(w);
+        let k = c.count_ones();
+        if r < k {
+            for _ in 0..r {
+                c &= c - 1;
+            }
+            return Some((w * 64) as u32 + c.trailing_zeros());
+        }
+        r -= k;
+    }
+    None
+}
+
 /// Count (`add`) or uncount the pieces `y` shows leecher `x` (id `xid`) in `x`'s
 /// availability.
 fn add_availability(x: &mut Peer, xid: PeerId, y: &Peer, add: bool) {
     if x.state != PeerState::Leeching {
         return;
     }
-    for (w, &bits) in y.shown_words(xid).iter().enumerate() {
-        let avail = &mut x.avail;
-        if add {
-            for_each_bit(bits, (w * 64) as u32, |i| avail[i as usize] += 1);
-        } else {
-            for_each_bit(bits, (w * 64) as u32, |i| avail[i as usize] -= 1);
-        }
-    }
+    x.avail.add_words(y.shown_words(xid), add);
 }
 
 impl Simulation {
@@ -107,9 +124,12 @@ impl Simulation {
         add_availability(b, q, a, true);
         let ia = a.conns.len() as u32;
         let ib = b.conns.len() as u32;
-        let fresh = |peer, rev, lacking| Conn {
+        let plain = |x: &Peer| x.state == PeerState::Seeding && x.super_seed.is_none();
+        let (seed_a, seed_b) = (plain(a), plain(b));
+        let fresh = |peer, rev, lacking, plain_seed| Conn {
             peer,
             rev,
+            plain_seed,
             my_unchoke: Unchoke::Choked,
             they_choke: true,
             lacking,
@@ -118,8 +138,8 @@ impl Simulation {
             last_unchoked: SimTime::ZERO,
             sent_since_unchoke_bytes: 0,
         };
-        a.conns.push(fresh(q, ib, lack_a));
-        b.conns.push(fresh(p, ia, lack_b));
+        a.conns.push(fresh(q, ib, lack_a, seed_b));
+        b.conns.push(fresh(p, ia, lack_b, seed_a));
         if lack_a > 0 {
             self.on_interested(q, ib as usize);
         }
@@ -253,6 +273,21 @@ impl Simulation {
         }
         // 2./3. Random first pieces, then rarest-first among what u shows and d lacks.
         let random = dp.have_count < random_first;
+        if dp.avail.is_indexed() {
+            let shown = up.shown_words(d);
+            let best = if random {
+                uniform_in(shown, dp.have.words(), dp.started.words(), &mut dp.rng)
+            } else {
+                // u shows every candidate, so its count is at least 1.
+                let (have, started) = (dp.have.words(), dp.started.words());
+                let cand = |w: usize| shown[w] & !have[w] & !started[w];
+                dp.avail.pick_rarest(1, &mut dp.rng, shown.len(), cand)
+            }?;
+            dp.started.insert(best);
+            dp.started_count += 1;
+            dp.avail.unwant(best);
+            return Some((best, 0));
+        }
         let mut pick = LowestPick::default();
         for (w, (&uh, (&dh, &ds))) in up
             .shown_words(d)
@@ -263,7 +298,7 @@ impl Simulation {
             let cand = uh & !dh & !ds;
             let (rng, avail) = (&mut dp.rng, &dp.avail);
             for_each_bit(cand, (w * 64) as u32, |i| {
-                pick.offer(i, if random { 0 } else { avail[i as usize] }, rng)
+                pick.offer(i, if random { 0 } else { avail.get(i) }, rng)
             });
         }
         let best = pick.get()?;
@@ -282,6 +317,7 @@ impl Simulation {
             }
             p.have.insert(piece);
             p.have_count += 1;
+            p.avail.unwant(piece);
             if p.started.contains(piece) {
                 p.started.remove(piece);
                 p.started_count -= 1;
@@ -319,12 +355,27 @@ impl Simulation {
         // HAVE to every neighbour.
         let mut super_seeds = false;
         for ci in 0..self.peers[d as usize].conns.len() {
-            let (q, rev) = {
+            let (q, rev, plain_seed) = {
                 let c = &self.peers[d as usize].conns[ci];
-                (c.peer, c.rev as usize)
+                (c.peer, c.rev as usize, c.plain_seed)
             };
+            debug_assert_eq!(
+                plain_seed,
+                self.peers[q as usize].state == PeerState::Seeding
+                    && self.peers[q as usize].super_seed.is_none()
+            );
+            if plain_seed {
+                // q shows every piece and counts none: only d's interest in it moves.
+                let c = &mut self.peers[d as usize].conns[ci];
+                c.lacking -= 1;
+                if c.lacking == 0 && !c.they_choke {
+                    self.choke(q, rev);
+                    self.fill_slots(q);
+                }
+                continue;
+            }
             if self.peers[q as usize].state == PeerState::Leeching {
-                self.peers[q as usize].avail[piece as usize] += 1;
+                self.peers[q as usize].avail.inc(piece);
             }
             super_seeds |= self.peers[q as usize].super_seed.is_some();
             if self.peers[q as usize].shows(d, piece) {
@@ -363,7 +414,15 @@ impl Simulation {
         let p = &mut self.peers[d as usize];
         p.state = PeerState::Seeding;
         p.completion = now;
-        p.avail = Vec::new();
+        for ci in 0..self.peers[d as usize].conns.len() {
+            let (q, rev) = {
+                let c = &self.peers[d as usize].conns[ci];
+                (c.peer, c.rev as usize)
+            };
+            self.peers[q as usize].conns[rev].plain_seed = true;
+        }
+        let p = &mut self.peers[d as usize];
+        p.avail.clear();
         p.started.clear_storage();
         p.started_count = 0;
         debug_assert!(p.partial.is_empty());
@@ -435,7 +494,7 @@ impl Simulation {
             self.offline_seeds -= !peer.online as u32;
         }
         // Nobody reads a departed peer's pieces or connections again: free them.
-        peer.avail = Vec::new();
+        peer.avail.clear();
         peer.have.clear_storage();
         peer.started.clear_storage();
         peer.conns = Vec::new();
