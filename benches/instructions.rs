@@ -336,8 +336,11 @@ fn compare(counts: &BTreeMap<String, u64>, baseline: &Value) -> Result<(), Strin
             continue;
         };
         let change = now as f64 / base as f64 - 1.0;
+        // The most instructions allowed, rounded to a whole count (so that exactly 10%
+        // over passes whatever the floating-point rounding of the ratio).
+        let limit = (base as f64 * (1.0 + tolerance)).round() as u64;
         println!("{name:<16} {base:>15} {now:>15} {:>+7.1}%", 100.0 * change);
-        if change > tolerance {
+        if now > limit {
             over.push(format!(
                 "{name}: {now} instructions, {:+.1}% over its baseline {base} (tolerance {:.0}%)",
                 100.0 * change,
