@@ -6,6 +6,13 @@
 //! 2. add a line to `CHANGELOG.md` that says what moved and why, ending with the new
 //!    `pins <hash>` this test prints (the FNV-1a hash of the pins file), so that a pin
 //!    file nobody explained fails the suite.
+//!
+//! Scenarios too big to run in the test suite (the speed benchmarks of `scenarios/bench/`:
+//! 100,000 and 1,000,000 peers, a week of churn, 16,000 pieces) say so on their first
+//! line: `# pins: skip (reason)`. They are not run nor pinned here, but
+//! `skipped_scenarios_still_load` loads and resolves every one of them (with its resource
+//! estimate), so they stay valid as the scenario format changes; `results/bench/run.sh`
+//! runs them and records their figures in `results/bench/README.md`.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -15,6 +22,22 @@ use serde_json::{json, Value};
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// The marker a scenario's first line starts with to be left out of the pins run.
+const SKIP_MARKER: &str = "# pins: skip (";
+
+/// Whether the scenario at `rel` (relative to `scenarios/`) is marked `# pins: skip (...)`
+/// on its first line, with a reason in the parentheses.
+fn skipped(rel: &str) -> bool {
+    let text = std::fs::read_to_string(root().join("scenarios").join(rel)).unwrap();
+    let first = text.lines().next().unwrap_or("");
+    let marked = first.starts_with(SKIP_MARKER);
+    assert!(
+        !marked || first.trim_end().ends_with(')') && first.len() > SKIP_MARKER.len() + 1,
+        "{rel}: a pins skip marker needs a reason: `# pins: skip (why)`"
+    );
+    marked
 }
 
 /// Every scenario file shipped under `scenarios/`, sorted, as paths relative to it.
@@ -69,8 +92,23 @@ fn pins_hash(text: &str) -> String {
 }
 
 #[test]
+fn skipped_scenarios_still_load() {
+    let files: Vec<String> = shipped().into_iter().filter(|f| skipped(f)).collect();
+    assert!(
+        files.iter().any(|f| f == "bench/flash-1m.toml"),
+        "the 1M-peer benchmark is expected among the skipped scenarios: {files:?}"
+    );
+    for rel in &files {
+        let path = root().join("scenarios").join(rel);
+        let s = sim_core::scenario::load_file(&path, &[]).unwrap_or_else(|e| panic!("{e}"));
+        let e = sim_core::estimate::Estimate::of(&s);
+        assert!(e.peers > 0.0 && e.events > 0.0, "{rel}: {e:?}");
+    }
+}
+
+#[test]
 fn shipped_scenarios_match_their_pins() {
-    let files = shipped();
+    let files: Vec<String> = shipped().into_iter().filter(|f| !skipped(f)).collect();
     let got: BTreeMap<String, Value> = files
         .par_iter()
         .map(|rel| {
