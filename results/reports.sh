@@ -52,7 +52,10 @@ run_report scenarios/catalog.toml results/catalog/four-titles
 
 for s in policies adoption-vs-offload file-size; do
     echo "sweep results/sweeps/$s.toml"
+    # Afresh: a sweep directory of another version or scenario hash is refused.
+    rm -rf "results/sweeps/$s"
     "$bin" sweep "results/sweeps/$s.toml" --quiet
+    rm -rf "results/sweeps/$s/runs"      # every run is a row of runs.csv
     "$bin" report "results/sweeps/$s"
     screenshot "results/sweeps/$s" 2400
 done

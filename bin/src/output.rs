@@ -9,13 +9,20 @@ use anyhow::{Context, Result};
 use sim_core::{RunOutput, Summary};
 
 /// The names of the files a run directory may hold: the files a run writes (in the order
-/// written; `baseline.json` with `--baseline`) and `report.html` (`swarmsim report`).
+/// written; `baseline.json` with `--baseline`), `report.html` (`swarmsim report`) and
+/// `report.png` (its screenshot, `results/reports.sh`). A new run replaces them all.
 pub fn result_names() -> Vec<&'static str> {
     let mut names: Vec<&'static str> = sim_core::export::RESULT_FILES
         .iter()
         .map(|f| f.name)
         .collect();
-    names.extend(["summary.svg", "perf.json", "baseline.json", "report.html"]);
+    names.extend([
+        "summary.svg",
+        "perf.json",
+        "baseline.json",
+        "report.html",
+        "report.png",
+    ]);
     names
 }
 
