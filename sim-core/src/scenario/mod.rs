@@ -14,6 +14,7 @@
 //! | `trace` | reading a trace file of arrival instants |
 //! | `demand` | an `[arrivals]` table read into a process, or a trace naming contents |
 //! | `catalog` | the contents: sizes, policies, who asks for each |
+//! | `pricing` | the origin's price list and currency (resolve stage) |
 //! | `resolve` | raw tables → [`Scenario`]: defaults filled in, cross-field rules |
 //! | `load` | the pipeline: [`load_file`], [`load_str`] |
 //! | `describe` | [`describe`]: the text of `swarmsim validate` |
@@ -31,6 +32,7 @@ mod error;
 pub mod limits;
 mod load;
 mod model;
+mod pricing;
 mod raw;
 mod resolve;
 mod shares;

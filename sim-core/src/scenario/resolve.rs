@@ -12,17 +12,16 @@ use super::checks::{at_least, at_least_one, at_most, hourly_weights, positive, r
 use super::document::closest;
 use super::error::{missing, Invalid};
 use super::limits::{
-    MAX_ARRIVALS_PER_RUN, MAX_CAP_CLIP, MAX_CONNECTIONS_PER_PEER, MAX_PRICE_PER_GB,
-    MAX_PRICE_PER_MBPS_MONTH, MAX_SAMPLES, MAX_SEEDS_PER_RUN, MIN_ANNOUNCE_INTERVAL,
-    MIN_CHOKE_INTERVAL, MIN_SAMPLE_INTERVAL, MIN_SESSION_PERIOD,
+    MAX_ARRIVALS_PER_RUN, MAX_CAP_CLIP, MAX_CONNECTIONS_PER_PEER, MAX_SAMPLES, MAX_SEEDS_PER_RUN,
+    MIN_ANNOUNCE_INTERVAL, MIN_CHOKE_INTERVAL, MIN_SAMPLE_INTERVAL, MIN_SESSION_PERIOD,
 };
 use super::model::{
-    AudienceSpec, ClientSpec, ContentSpec, NetworkSpec, OriginSpec, PeerClass, PriceTier, Pricing,
-    ProtocolSpec, Scenario, SeedGroup, SeedTime, SessionSpec, TrackerSpec,
+    AudienceSpec, ClientSpec, ContentSpec, NetworkSpec, OriginSpec, PeerClass, ProtocolSpec,
+    Scenario, SeedGroup, SeedTime, SessionSpec, TrackerSpec,
 };
+use super::pricing::resolve_pricing;
 use super::raw::{
-    Number, RawAudience, RawClass, RawClient, RawPriceTier, RawProtocol, RawScenario, RawSeed,
-    RawSessions, Tab,
+    Number, RawAudience, RawClass, RawClient, RawProtocol, RawScenario, RawSeed, RawSessions, Tab,
 };
 use crate::time::{SimDuration, SimTime};
 use crate::units::{fmt_bytes, fmt_rate, RATE_EXPECTED};
@@ -315,15 +314,6 @@ fn check_arrival_count(contents: &[ContentSpec]) -> Result<(), Invalid> {
     .also(also))
 }
 
-/// A number as written, in scientific notation when large: `1e308`, `0.05`.
-fn fmt_number(x: f64) -> String {
-    if x.abs() >= 1e9 {
-        format!("{x:e}")
-    } else {
-        format!("{x}")
-    }
-}
-
 /// A large count readably: `86400000000` → `"8.64e10"`, `1234` → `"1234"`.
 fn fmt_count(x: f64) -> String {
     if x < 1e7 {
@@ -395,117 +385,6 @@ fn check_time_grids(
         ));
     }
     Ok(())
-}
-
-/// `[origin]` prices: a flat `price_per_gb`, or `[[origin.price_tiers]]`, and an optional
-/// 95th-percentile `price_per_mbps_month`.
-fn resolve_pricing(
-    flat: Option<Number>,
-    tiers: Option<Vec<Tab<RawPriceTier>>>,
-    per_mbps: Option<Number>,
-    currency: Option<String>,
-) -> Result<Pricing, Invalid> {
-    let currency = match currency {
-        None => Pricing::DEFAULT_CURRENCY.to_string(),
-        Some(c) if c.len() == 3 && c.bytes().all(|b| b.is_ascii_uppercase()) => c,
-        Some(c) => {
-            return Err(Invalid::new(
-                "origin.currency",
-                format!(
-                    "expected an ISO 4217 currency code of three capital letters, e.g. \"USD\", \"EUR\", \"JPY\"; got {c:?}"
-                ),
-            ))
-        }
-    };
-    let price = |x: f64, path: &str| {
-        let (max, usual) = if path.ends_with("price_per_mbps_month") {
-            (
-                MAX_PRICE_PER_MBPS_MONTH,
-                "list prices are 0.1 to 10 per Mbps per month",
-            )
-        } else {
-            (MAX_PRICE_PER_GB, "CDN list prices are 0.01 to 0.2 per GB")
-        };
-        if x < 0.0 {
-            Err(Invalid::new(
-                path,
-                format!("expected a price of 0 or more, got {x}"),
-            ))
-        } else if x > max {
-            Err(Invalid::new(
-                path,
-                format!(
-                    "expected a price of at most {max} ({usual}; \
-                     scenarios/README.md#bounds), got {}",
-                    fmt_number(x)
-                ),
-            ))
-        } else {
-            Ok(x)
-        }
-    };
-    let tiers = match (flat, tiers) {
-        (Some(_), Some(_)) => {
-            return Err(Invalid::new(
-                "origin.price_tiers",
-                "give either price_per_gb (one flat price) or [[origin.price_tiers]], not both",
-            )
-            .also("origin.price_per_gb"))
-        }
-        (Some(x), None) => vec![PriceTier {
-            up_to_bytes: u64::MAX,
-            per_gb: price(x.0, "origin.price_per_gb")?,
-        }],
-        (None, Some(raw)) => {
-            let n = raw.len();
-            let mut out: Vec<PriceTier> = Vec::with_capacity(n);
-            for (i, t) in raw.into_iter().enumerate() {
-                let at = |k: &str| format!("origin.price_tiers[{i}].{k}");
-                let per_gb =
-                    t.0.price_per_gb
-                        .ok_or_else(|| missing(at("price_per_gb"), "a price per GB, e.g. 0.05"))?
-                        .0;
-                let per_gb = price(per_gb, &at("price_per_gb"))?;
-                let up_to_bytes = match (t.0.up_to, i + 1 == n) {
-                    (Some(v), _) => v.0,
-                    (None, true) => u64::MAX,
-                    (None, false) => {
-                        return Err(missing(
-                            at("up_to"),
-                            "the volume where this tier ends, e.g. up_to = \"10TB\" \
-                             (only the last tier may omit it)",
-                        ))
-                    }
-                };
-                if let Some(prev) = out.last() {
-                    if up_to_bytes <= prev.up_to_bytes {
-                        return Err(Invalid::new(
-                            at("up_to"),
-                            format!(
-                                "expected tiers in ascending order: {} is not above the previous tier's {}",
-                                fmt_bytes(up_to_bytes),
-                                fmt_bytes(prev.up_to_bytes)
-                            ),
-                        ));
-                    }
-                }
-                out.push(PriceTier {
-                    up_to_bytes,
-                    per_gb,
-                });
-            }
-            out
-        }
-        (None, None) => Vec::new(),
-    };
-    Ok(Pricing {
-        currency,
-        tiers,
-        per_mbps_month: match per_mbps {
-            Some(x) => price(x.0, "origin.price_per_mbps_month")?,
-            None => 0.0,
-        },
-    })
 }
 
 /// `[client]`: what every client does, and the policy keys that are every content's
