@@ -202,7 +202,7 @@ fn slurm_script(sweep_file: &Path, out: &Path, tasks: u32, runs: usize) -> Resul
     };
     let sweep_abs = abs(sweep_file)?;
     let out_abs = abs(out)?;
-    let q = |p: &Path| shell_quote(&p.display().to_string());
+    let q = |p: &Path| sim_core::scenario::shell_quote(&p.display().to_string());
     let name = sweep_file
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
@@ -222,16 +222,4 @@ exec {exe} sweep {sweep} --out {out}/shard-\"$SLURM_ARRAY_TASK_ID\" \\\n    --sh
         exe = q(&exe),
         sweep = q(&sweep_abs),
     ))
-}
-
-/// `s` quoted for a POSIX shell when it needs it.
-fn shell_quote(s: &str) -> String {
-    if !s.is_empty()
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"/._-+:,=".contains(&b))
-    {
-        s.to_string()
-    } else {
-        format!("'{}'", s.replace('\'', "'\\''"))
-    }
 }

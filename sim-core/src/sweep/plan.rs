@@ -63,13 +63,9 @@ pub struct Sweep {
 }
 
 /// SplitMix64's finaliser (Steele, Lea & Flood, "Fast splittable pseudorandom number
-/// generators", OOPSLA 2014): a bijection of 64-bit words that spreads every input bit.
-pub fn mix64(mut z: u64) -> u64 {
-    z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
-}
+/// generators", OOPSLA 2014): a bijection of 64-bit words that spreads every input bit
+/// ([`crate::rng::splitmix64`], the mixer the random streams use too).
+pub use crate::rng::splitmix64 as mix64;
 
 /// The seed of replication `rep` of point `point` under master seed `master`: a fixed
 /// mix of the three, so it depends on nothing else (not the job count, not the finishing
