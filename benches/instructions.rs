@@ -36,9 +36,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 use serde_json::{json, Value};
-use sim_core::network::Network;
-use sim_core::rng::splitmix64;
-use sim_core::scenario::{load_str, Override, Scenario};
+use sim_core::scenario::Scenario;
+use swarmsim_benches::{busy_network, random_pair, with_sets, FLOWS};
 
 const SIMGRID_W: &str = include_str!("../scenarios/bench/simgrid-w.toml");
 const QUICKSTART: &str = include_str!("../scenarios/quickstart.toml");
@@ -96,14 +95,7 @@ fn baseline_hash(text: &str) -> String {
 
 /// A shipped scenario's text with `(key.path, value)` overrides.
 fn scenario(text: &str, file: &str, sets: &[(&str, &str)]) -> Scenario {
-    let sets: Vec<Override> = sets
-        .iter()
-        .map(|(path, value)| Override {
-            path: path.to_string(),
-            value: value.to_string(),
-        })
-        .collect();
-    load_str(text, file, "workload", &sets).unwrap_or_else(|e| panic!("{e}"))
+    with_sets(text, file, "workload", sets)
 }
 
 /// Run one whole scenario; prints what it did (events, digest) for the log.
@@ -116,42 +108,15 @@ fn run_scenario(name: &str, s: &Scenario) {
     );
 }
 
-/// The `i`-th draw of a fixed pseudo-random sequence, below `n`.
-fn draw(i: u64, n: u32) -> u32 {
-    (splitmix64(i) % n as u64) as u32
-}
-
 /// The re-share batch: the network of `network/reshare-random` in `benches/swarm.rs`.
 fn reshare_batch() {
-    const HOSTS: u32 = 1_000;
-    const FLOWS: u32 = 5_000;
     const CHANGES: u32 = 200;
-    let pair = |i: u64| {
-        let a = draw(2 * i, HOSTS);
-        let b = (a + 1 + draw(2 * i + 1, HOSTS - 1)) % HOSTS;
-        (2 * a, 2 * b + 1)
-    };
-    let caps: Vec<f64> = (0..HOSTS)
-        .flat_map(|h| {
-            let (up, down) = match draw((1 << 40) | u64::from(h), 100) {
-                0..=36 => (30e6, 30e6),
-                37..=85 => (1e6, 12e6),
-                _ => (1e6, 8e6),
-            };
-            [up, down]
-        })
-        .collect();
-    let mut net = Network::new(caps);
-    for f in 0..FLOWS {
-        let (src, dst) = pair(u64::from(f));
-        net.add_flow(f, src, dst, f64::INFINITY);
-    }
+    let mut net = busy_network();
     let mut changed = Vec::new();
-    net.reshare(&mut changed);
     let mut moved = 0usize;
     for step in 0..CHANGES {
         let id = step % FLOWS;
-        let (src, dst) = pair(u64::from(FLOWS + step));
+        let (src, dst) = random_pair(u64::from(FLOWS + step));
         net.remove_flow(id);
         net.add_flow(id, src, dst, f64::INFINITY);
         changed.clear();

@@ -30,8 +30,8 @@ use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, Criterion, SamplingMode, Throughput};
 use sim_core::network::Network;
-use sim_core::rng::splitmix64;
-use sim_core::scenario::{load_str, Override, Scenario};
+use sim_core::scenario::Scenario;
+use swarmsim_benches::{busy_network, random_pair, with_sets, FLOWS, HOSTS};
 
 const SIMGRID_W: &str = include_str!("../scenarios/bench/simgrid-w.toml");
 const QUICKSTART: &str = include_str!("../scenarios/quickstart.toml");
@@ -40,18 +40,6 @@ const CATALOG: &str = include_str!("../scenarios/catalog.toml");
 /// A shipped scenario's text with `arrivals.peers` overridden.
 fn scenario(text: &str, file: &str, name: &str, peers: u32) -> Scenario {
     with_sets(text, file, name, &[("arrivals.peers", &peers.to_string())])
-}
-
-/// A shipped scenario's text with `(key.path, value)` overrides.
-fn with_sets(text: &str, file: &str, name: &str, sets: &[(&str, &str)]) -> Scenario {
-    let sets: Vec<Override> = sets
-        .iter()
-        .map(|(path, value)| Override {
-            path: path.to_string(),
-            value: value.to_string(),
-        })
-        .collect();
-    load_str(text, file, name, &sets).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// Measurement time of one swarm benchmark, unless ten runs take longer.
@@ -121,49 +109,15 @@ fn swarms(c: &mut Criterion) {
     group.finish();
 }
 
-/// Hosts in the network benchmark; each has an upload and a download link.
-const HOSTS: u32 = 1_000;
-/// Flows in the network benchmark: five uploads per host on average, the size of a swarm
-/// with four regular and one optimistic unchoke slot per peer.
-const FLOWS: u32 = 5_000;
 /// Precomputed random flow endpoints replayed by the benchmark loop.
 const DRAWS: usize = 4_096;
 /// Changes made before the benchmark to report how far one re-share spreads.
 const PROBE: usize = 200;
 
-/// The `i`-th draw of a fixed pseudo-random sequence, below `n`.
-fn draw(i: u64, n: u32) -> u32 {
-    (splitmix64(i) % n as u64) as u32
-}
-
-/// Flow endpoints `(upload link of a, download link of b)` with `a != b`; resource `2h` is
-/// host h's upload link and `2h + 1` its download link.
-fn random_pair(i: u64) -> (u32, u32) {
-    let a = draw(2 * i, HOSTS);
-    let b = (a + 1 + draw(2 * i + 1, HOSTS - 1)) % HOSTS;
-    (2 * a, 2 * b + 1)
-}
-
 /// One step of the incremental max-min solver under a steady load of random flows.
 fn network(c: &mut Criterion) {
-    // Access links of the quickstart mix: uploads 1 or 30 Mbps, downloads 8 to 30 Mbps.
-    let caps: Vec<f64> = (0..HOSTS)
-        .flat_map(|h| {
-            let (up, down) = match draw((1 << 40) | u64::from(h), 100) {
-                0..=36 => (30e6, 30e6),
-                37..=85 => (1e6, 12e6),
-                _ => (1e6, 8e6),
-            };
-            [up, down]
-        })
-        .collect();
-    let mut net = Network::new(caps);
-    for f in 0..FLOWS {
-        let (src, dst) = random_pair(u64::from(f));
-        net.add_flow(f, src, dst, f64::INFINITY);
-    }
+    let mut net = busy_network();
     let mut changed = Vec::new();
-    net.reshare(&mut changed);
     let pairs: Vec<(u32, u32)> = (0..DRAWS as u64)
         .map(|i| random_pair(u64::from(FLOWS) + i))
         .collect();
