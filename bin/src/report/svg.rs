@@ -229,17 +229,7 @@ pub fn render(chart: &Chart) -> String {
         from_px: y0,
         to_px: y1,
     };
-    let mut s = String::new();
-    let _ = write!(
-        s,
-        "<svg class=\"chart\" viewBox=\"0 0 {WIDTH_PX} {height:.0}\" width=\"{WIDTH_PX}\" \
-         height=\"{height:.0}\" role=\"img\" font-family=\"sans-serif\" font-size=\"12\">\
-         <title>{t}</title>\
-         <text x=\"{cx:.1}\" y=\"20\" text-anchor=\"middle\" font-size=\"15\" \
-         font-weight=\"bold\">{t}</text>",
-        t = esc(&chart.title),
-        cx = WIDTH_PX / 2.0,
-    );
+    let mut s = svg_open(height, &chart.title);
     // Grid and y ticks.
     let (yt, ystep) = ticks(y_lo, y_hi, 5);
     for v in yt {
@@ -427,17 +417,7 @@ pub fn bars(
         from_px: x0,
         to_px: x1,
     };
-    let mut s = String::new();
-    let _ = write!(
-        s,
-        "<svg class=\"chart\" viewBox=\"0 0 {WIDTH_PX} {height:.0}\" width=\"{WIDTH_PX}\" \
-         height=\"{height:.0}\" role=\"img\" font-family=\"sans-serif\" font-size=\"12\">\
-         <title>{t}</title>\
-         <text x=\"{cx:.1}\" y=\"20\" text-anchor=\"middle\" font-size=\"15\" \
-         font-weight=\"bold\">{t}</text>",
-        t = esc(title),
-        cx = WIDTH_PX / 2.0,
-    );
+    let mut s = svg_open(height, title);
     let bottom = TOP_PX + items.len() as f64 * ROW_PX;
     let (xt, step) = ticks(lo, hi, 6);
     for v in xt {
@@ -478,6 +458,23 @@ pub fn bars(
         (x0 + x1) / 2.0,
         bottom + 36.0,
         esc(x_title)
+    );
+    s
+}
+
+/// The opening of a chart: the `<svg>` element `height` px high, with `title` as its
+/// accessible title and drawn centred at the top.
+fn svg_open(height: f64, title: &str) -> String {
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        "<svg class=\"chart\" viewBox=\"0 0 {WIDTH_PX} {height:.0}\" width=\"{WIDTH_PX}\" \
+         height=\"{height:.0}\" role=\"img\" font-family=\"sans-serif\" font-size=\"12\">\
+         <title>{t}</title>\
+         <text x=\"{cx:.1}\" y=\"20\" text-anchor=\"middle\" font-size=\"15\" \
+         font-weight=\"bold\">{t}</text>",
+        t = esc(title),
+        cx = WIDTH_PX / 2.0,
     );
     s
 }
