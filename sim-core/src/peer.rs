@@ -180,8 +180,12 @@ pub struct Peer {
     pub session_alive: bool,
     /// Pieces an abandoned download keeps for a restart that resumes.
     pub kept: Option<BitSet>,
-    /// A chain of periodic rechoke events is scheduled.
+    /// A chain of periodic rechoke events is scheduled (or sleeping: `rechoke_asleep`).
     pub rechoke_alive: bool,
+    /// The chain of a seed that nobody wants anything from sleeps: its ticks would do
+    /// nothing, so none is queued; this is the instant of the next one (the chain's phase).
+    /// The first interest (or the machine switching off) wakes it (`choking.rs`).
+    pub rechoke_asleep: Option<SimTime>,
     /// A chain of periodic announces is scheduled.
     pub announce_alive: bool,
 }
@@ -238,6 +242,7 @@ impl Peer {
             session_alive: false,
             kept: None,
             rechoke_alive: false,
+            rechoke_asleep: None,
             announce_alive: false,
         }
     }

@@ -46,7 +46,7 @@
 use super::{Event, FlowState, Simulation, Source};
 use crate::peer::{PeerId, PeerState, Unchoke};
 use crate::scenario::SeedChoking;
-use crate::time::SimDuration;
+use crate::time::{SimDuration, SimTime};
 
 /// libtorrent's `seeding_piece_quota` (default 20): pieces sent to an unchoked peer before
 /// the `round_robin` seed choker lets another peer have its slot.
@@ -74,6 +74,7 @@ impl Simulation {
     /// interested peer at its next rechoke (`Choker.interested` only rechokes for a peer
     /// already unchoked).
     pub(super) fn on_interested(&mut self, u: PeerId, ci: usize) {
+        self.wake_rechoke(u);
         if self.mainline_seed(u) {
             return;
         }
@@ -232,6 +233,17 @@ impl Simulation {
             return;
         }
         let next = self.now.after(self.protocol.rechoke_interval);
+        if self.rechoke_is_idle(u) {
+            // This tick and the ones after it do nothing until a neighbour wants something
+            // from `u`: keep their effect on the counters, and sleep until then.
+            if self.peers[u as usize].up_bps > 0.0 && self.mainline_seed(u) {
+                self.peers[u as usize].unchokes_since_last = 0;
+            }
+            let p = &mut self.peers[u as usize];
+            p.rechoke_round += 1;
+            p.rechoke_asleep = Some(next);
+            return;
+        }
         self.queue.push(next, Event::Rechoke(u));
         let round = self.peers[u as usize].rechoke_round;
         self.peers[u as usize].rechoke_round += 1;
@@ -288,6 +300,40 @@ impl Simulation {
         if self.peers[u as usize].state == PeerState::Leeching {
             self.try_origin(u);
         }
+    }
+
+    /// A rechoke of `u` now would change nothing but its counters: `u` is a seed (not a
+    /// super-seed: its ticks reveal pieces) that unchokes no one, no neighbour is
+    /// interested in it and it received nothing in the last period. Every choker above then
+    /// chooses nobody and draws no random number; the ticks after it stay idle until a
+    /// neighbour becomes interested (`on_interested`), which wakes the chain.
+    fn rechoke_is_idle(&self, u: PeerId) -> bool {
+        let p = &self.peers[u as usize];
+        self.shortcuts.rechoke_sleep
+            && p.state == PeerState::Seeding
+            && p.super_seed.is_none()
+            && p.peer_rate_bps == 0.0
+            && p.conns.iter().enumerate().all(|(ci, c)| {
+                c.my_unchoke == Unchoke::Choked
+                    && c.recv_window_bytes == 0
+                    && !self.they_are_interested(u, ci)
+            })
+    }
+
+    /// Wake the sleeping rechoke chain of `u`, if it sleeps: its next tick at or after now
+    /// (on the chain's phase) is queued, and the idle ticks it skipped are counted (their
+    /// only effect). Exact but for one case: a tick falling on the very microsecond of the
+    /// waking event runs after it (a running chain's tick might have run just before it).
+    pub(super) fn wake_rechoke(&mut self, u: PeerId) {
+        let Some(asleep_at) = self.peers[u as usize].rechoke_asleep.take() else {
+            return;
+        };
+        let interval = self.protocol.rechoke_interval.0.max(1);
+        let skipped = self.now.0.saturating_sub(asleep_at.0).div_ceil(interval);
+        let next = SimTime(asleep_at.0 + skipped * interval);
+        let p = &mut self.peers[u as usize];
+        p.rechoke_round = p.rechoke_round.wrapping_add(skipped as u32);
+        self.queue.push(next, Event::Rechoke(u));
     }
 
     /// Tit-for-tat (leechers) or libtorrent's seed chokers: the `upload_slots` best-ranked

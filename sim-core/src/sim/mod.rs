@@ -73,6 +73,26 @@ const MIN_REANNOUNCE: SimDuration = SimDuration::from_secs(60);
 /// times a second. It never touches the digest.
 const PROGRESS_EVERY: u64 = 1 << 10;
 
+/// The engine's shortcuts: ways of computing the same run with less work. Each is on by
+/// default; turned off, the engine does the plain computation, which is how
+/// `tests/shortcuts.rs` proves each one changes no figure (only the event count and the
+/// digest, which counts events).
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shortcuts {
+    /// A seed that nobody wants anything from stops its rechoke timer until someone does
+    /// (`choking.rs`, `wake_rechoke`): in long, quiet runs most rechokes are of such seeds.
+    pub rechoke_sleep: bool,
+}
+
+impl Default for Shortcuts {
+    fn default() -> Shortcuts {
+        Shortcuts {
+            rechoke_sleep: true,
+        }
+    }
+}
+
 /// What the engine dispatches. Every event but `FlowDone` goes through the event queue;
 /// a flow's completion is a deadline in the timer heap (it moves with the flow's rate),
 /// dispatched as `FlowDone` when it comes due.
@@ -201,6 +221,8 @@ pub struct Simulation {
     pub(crate) check_invariants: bool,
     /// The run's seed (named by a violation).
     seed: u64,
+    /// Which shortcuts the engine takes (all by default).
+    pub(crate) shortcuts: Shortcuts,
     pub(crate) now: SimTime,
     pub(crate) queue: EventQueue<Event>,
     pub(crate) timers: TimerHeap,
@@ -382,6 +404,7 @@ impl Simulation {
             max_time: s.max_time,
             check_invariants: s.check_invariants,
             seed: s.seed,
+            shortcuts: Shortcuts::default(),
             scenario: s,
         };
         sim.net
@@ -396,6 +419,12 @@ impl Simulation {
             sim.queue.push(at, Event::Arrive(0));
         }
         sim
+    }
+
+    /// Take only these shortcuts (tests compare a run with and without each).
+    #[doc(hidden)]
+    pub fn set_shortcuts(&mut self, shortcuts: Shortcuts) {
+        self.shortcuts = shortcuts;
     }
 
     fn place_initial_seed(&mut self, p: PeerId) {

@@ -38,6 +38,9 @@ impl Simulation {
             self.peers[p as usize].session_alive = false;
             return;
         }
+        // A sleeping rechoke chain runs on: its next tick finds the machine off and ends it
+        // (as a running chain's would), unless the machine is back by then.
+        self.wake_rechoke(p);
         self.peers[p as usize].online = false;
         if self.peers[p as usize].state == PeerState::Leeching {
             self.stop_waiting(p);

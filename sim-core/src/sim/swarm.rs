@@ -474,6 +474,10 @@ impl Simulation {
         // Departed first, so nothing cancelled below is re-requested for this peer and
         // whatever it held of unfinished pieces counts as wasted.
         self.peers[p as usize].state = PeerState::Departed;
+        // A sleeping rechoke chain ends here (a running one ends at its next tick).
+        if self.peers[p as usize].rechoke_asleep.take().is_some() {
+            self.peers[p as usize].rechoke_alive = false;
+        }
         while let Some(c) = self.peers[p as usize].conns.last() {
             let q = c.peer;
             self.disconnect(p, q);
