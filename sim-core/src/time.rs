@@ -66,7 +66,19 @@ impl SimDuration {
         if !s.is_finite() || s >= (u64::MAX / 2) as f64 / US_PER_S as f64 {
             return SimDuration(u64::MAX / 2);
         }
-        SimDuration((s * US_PER_S as f64).ceil().max(0.0) as u64)
+        // The ceiling in integer arithmetic (`f64::ceil` is a library call on baseline
+        // x86-64, and this runs for every flow whose rate changes): below 2^63, `as`
+        // truncates exactly and the float compare is exact.
+        let us = s * US_PER_S as f64;
+        if us <= 0.0 {
+            return SimDuration(0);
+        }
+        let whole = us as u64;
+        SimDuration(if (whole as f64) < us {
+            whole + 1
+        } else {
+            whole
+        })
     }
 
     /// Microseconds in this span.

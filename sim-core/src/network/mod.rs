@@ -143,6 +143,32 @@ enum Breach {
     Other,
 }
 
+/// A flow's bound and id as one integer whose order is the order of
+/// `bound.total_cmp(..).then(id.cmp(..))`: the fill sorts plain integers, several times
+/// faster than comparing pairs through a closure. The bound's bits are mapped the way
+/// `f64::total_cmp` orders them (sign bit set for positives, all bits flipped for
+/// negatives), so the order is the same for every value.
+fn bound_key(bound: f64, id: FlowId) -> u128 {
+    let bits = bound.to_bits();
+    let ordered = if bits >> 63 == 1 {
+        !bits
+    } else {
+        bits | 1 << 63
+    };
+    (u128::from(ordered) << 32) | u128::from(id)
+}
+
+/// The bound and flow id of a [`bound_key`].
+fn from_bound_key(key: u128) -> (f64, FlowId) {
+    let ordered = (key >> 32) as u64;
+    let bits = if ordered >> 63 == 1 {
+        ordered & !(1 << 63)
+    } else {
+        !ordered
+    };
+    (f64::from_bits(bits), key as u32)
+}
+
 /// Running totals of a resource's rates are recomputed from scratch after this many
 /// updates, which bounds their rounding drift to about 1e-13 of the capacity.
 const RESUM_EVERY: u32 = 1024;
@@ -173,7 +199,13 @@ struct Inside {
     new_bps: f64,
     /// The fastest of them after the last fill (bits/s).
     new_max_bps: f64,
+    /// Of the flows inside, those whose old rate is the link's running maximum
+    /// (`Agg::max_bps`); [`AT_MAX_UNKNOWN`] if that maximum was stale when one came in.
+    at_max: u32,
 }
+
+/// [`Inside::at_max`] when it could not be counted.
+const AT_MAX_UNKNOWN: u32 = u32::MAX;
 
 /// The set of links and active flows, with their max-min fair rates in bits/s.
 #[derive(Debug, Default)]
@@ -196,7 +228,8 @@ pub struct Network {
     comp_res: Vec<ResourceId>,
     comp_flows: Vec<FlowId>,
     heap: BinaryHeap<Reverse<Level>>,
-    bounds: Vec<(f64, FlowId)>,
+    /// Flow bounds of the fill as sort keys ([`bound_key`]): bound, then flow id.
+    bounds: Vec<u128>,
     new_rate: Vec<f64>,
     kind: Vec<Kind>,
     boundary: Vec<ResourceId>,
@@ -571,6 +604,8 @@ impl Network {
         let fl = &self.flows[f as usize];
         let rate = fl.rate;
         for o in [fl.src, fl.dst] {
+            let agg = &self.agg[o as usize];
+            let (max_known, at_max) = (agg.max_count > 0, rate == agg.max_bps);
             let ins = &mut self.ins[o as usize];
             if ins.epoch != epoch {
                 *ins = Inside {
@@ -580,6 +615,11 @@ impl Network {
             }
             ins.n += 1;
             ins.old_bps += rate;
+            if !max_known {
+                ins.at_max = AT_MAX_UNKNOWN;
+            } else if at_max && ins.at_max != AT_MAX_UNKNOWN {
+                ins.at_max += 1;
+            }
         }
     }
 
@@ -765,8 +805,15 @@ impl Network {
         self.agg[r as usize].used_bps >= self.cap[r as usize] * (1.0 - 1e-9)
     }
 
-    /// The fastest old rate among the flows on `r` outside the component.
+    /// The fastest old rate among the flows on `r` outside the component: the link's
+    /// running maximum when fewer flows inside have it than the link counts (O(1), the
+    /// usual case at a link with thousands of flows), else a scan.
     fn outside_max(&self, r: ResourceId, epoch: u32) -> f64 {
+        let agg = &self.agg[r as usize];
+        let ins = self.inside(r, epoch);
+        if agg.max_count > 0 && ins.at_max != AT_MAX_UNKNOWN && ins.at_max < agg.max_count {
+            return agg.max_bps;
+        }
         let mut m = 0.0f64;
         for &f in &self.flows_on[r as usize] {
             if self.flow_epoch[f as usize] != epoch {
@@ -936,26 +983,29 @@ impl Network {
                 }
             }
             if bound <= ceiling {
-                self.bounds.push((bound, f));
+                self.bounds.push(bound_key(bound, f));
             }
         }
-        self.bounds
-            .sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        self.bounds.sort_unstable();
         // Merge the sorted flow bounds with the resource levels, flows first on ties. A
         // resource's level `remaining / unfrozen` only rises as flows freeze (each at a
         // level no higher than it), so its heap entry is a lower bound: when it comes up,
         // it is re-queued at its current level if that is higher.
         let mut next = 0;
         loop {
-            let flow_level = self.bounds.get(next).map_or(f64::INFINITY, |b| b.0);
+            let flow_level = self
+                .bounds
+                .get(next)
+                .map_or(f64::INFINITY, |&k| from_bound_key(k).0);
             let res_first = match self.heap.peek() {
                 Some(Reverse(top)) => top.level < flow_level,
                 None => false,
             };
             if !res_first {
-                let Some(&(level, f)) = self.bounds.get(next) else {
+                let Some(&key) = self.bounds.get(next) else {
                     break;
                 };
+                let (level, f) = from_bound_key(key);
                 next += 1;
                 if !self.frozen[f as usize] {
                     self.freeze(f, level, epoch);
@@ -1127,5 +1177,46 @@ impl Network {
             .filter(|(_, f)| f.active)
             .map(|(i, f)| (i as FlowId, f.src, f.dst, f.ub))
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod key_tests {
+    use super::{bound_key, from_bound_key};
+
+    /// The integer keys sort exactly as `total_cmp` then id, and decode to the same bits.
+    #[test]
+    fn bound_keys_sort_as_total_cmp_then_id() {
+        let values = [
+            0.0,
+            -0.0,
+            1.0,
+            1.0 + f64::EPSILON,
+            2.5e6,
+            1e-300,
+            f64::MIN_POSITIVE,
+            f64::INFINITY,
+            -1.0,
+            -f64::INFINITY,
+            123_456.789,
+        ];
+        let mut pairs: Vec<(f64, u32)> = Vec::new();
+        for (i, &v) in values.iter().enumerate() {
+            pairs.push((v, (7 * i as u32) % 5));
+            pairs.push((v, 1_000 + i as u32));
+        }
+        let mut by_cmp = pairs.clone();
+        by_cmp.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        let mut keys: Vec<u128> = pairs.iter().map(|&(v, id)| bound_key(v, id)).collect();
+        keys.sort_unstable();
+        let decoded: Vec<(u64, u32)> = keys
+            .iter()
+            .map(|&k| {
+                let (v, id) = from_bound_key(k);
+                (v.to_bits(), id)
+            })
+            .collect();
+        let expected: Vec<(u64, u32)> = by_cmp.iter().map(|&(v, id)| (v.to_bits(), id)).collect();
+        assert_eq!(decoded, expected);
     }
 }

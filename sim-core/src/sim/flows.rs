@@ -240,7 +240,10 @@ impl Simulation {
 
     /// Round a completion instant up to the scenario's time quantum.
     fn quantize(&self, t: SimTime) -> SimTime {
-        let q = self.time_quantum.0.max(1);
+        let q = self.time_quantum.0;
+        if q <= 1 {
+            return t; // the default: no rounding (and no division per re-timed flow)
+        }
         SimTime(t.0.div_ceil(q).saturating_mul(q))
     }
 
@@ -255,7 +258,8 @@ impl Simulation {
         let from = fl.last;
         fl.done += fl.rate * now.since(from).as_secs_f64() / 8.0;
         fl.last = now;
-        let whole = (fl.done.floor() as u64).min(fl.bytes.saturating_sub(1));
+        // `as` truncates toward zero: the floor of a byte count that is never negative.
+        let whole = (fl.done as u64).min(fl.bytes.saturating_sub(1));
         if whole > fl.recorded {
             let moved = whole - fl.recorded;
             fl.recorded = whole;
