@@ -71,7 +71,7 @@
 
 pub mod reference;
 
-use std::cmp::{Ordering, Reverse};
+use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 /// Index of a link resource (a host's upload or download link, or the origin's egress).
@@ -107,28 +107,44 @@ enum Kind {
     Free,
 }
 
-/// Heap key of the progressive filling: a water level and what reaches it.
-#[derive(Debug, Clone, Copy, PartialEq)]
-struct Level {
-    level: f64,
-    /// 0 = a flow reaching its own bound, 1 = a resource saturating.
-    kind: u8,
-    id: u32,
+/// Heap entry of the progressive filling: the water level at which resource `id`
+/// saturates, as one integer ordered by level (as `f64::total_cmp`), then id: the heap
+/// compares plain integers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Level(u128);
+
+impl Level {
+    fn new(level: f64, id: ResourceId) -> Level {
+        Level((u128::from(ordered_bits(level)) << 32) | u128::from(id))
+    }
+
+    fn level(self) -> f64 {
+        from_ordered_bits((self.0 >> 32) as u64)
+    }
+
+    fn id(self) -> ResourceId {
+        self.0 as u32
+    }
 }
 
-impl Eq for Level {}
-impl PartialOrd for Level {
-    fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
-        Some(self.cmp(o))
+/// The bits of `x` mapped so that unsigned order is the order of `f64::total_cmp` (sign
+/// bit set for positives, all bits flipped for negatives).
+fn ordered_bits(x: f64) -> u64 {
+    let bits = x.to_bits();
+    if bits >> 63 == 1 {
+        !bits
+    } else {
+        bits | 1 << 63
     }
 }
-impl Ord for Level {
-    fn cmp(&self, o: &Self) -> Ordering {
-        self.level
-            .total_cmp(&o.level)
-            .then(self.kind.cmp(&o.kind))
-            .then(self.id.cmp(&o.id))
-    }
+
+/// The inverse of [`ordered_bits`].
+fn from_ordered_bits(ordered: u64) -> f64 {
+    f64::from_bits(if ordered >> 63 == 1 {
+        ordered & !(1 << 63)
+    } else {
+        !ordered
+    })
 }
 
 /// How a boundary breaks max-min fairness after a fill.
@@ -149,24 +165,12 @@ enum Breach {
 /// `f64::total_cmp` orders them (sign bit set for positives, all bits flipped for
 /// negatives), so the order is the same for every value.
 fn bound_key(bound: f64, id: FlowId) -> u128 {
-    let bits = bound.to_bits();
-    let ordered = if bits >> 63 == 1 {
-        !bits
-    } else {
-        bits | 1 << 63
-    };
-    (u128::from(ordered) << 32) | u128::from(id)
+    (u128::from(ordered_bits(bound)) << 32) | u128::from(id)
 }
 
 /// The bound and flow id of a [`bound_key`].
 fn from_bound_key(key: u128) -> (f64, FlowId) {
-    let ordered = (key >> 32) as u64;
-    let bits = if ordered >> 63 == 1 {
-        ordered & !(1 << 63)
-    } else {
-        !ordered
-    };
-    (f64::from_bits(bits), key as u32)
+    (from_ordered_bits((key >> 32) as u64), key as u32)
 }
 
 /// Running totals of a resource's rates are recomputed from scratch after this many
@@ -955,11 +959,7 @@ impl Network {
             self.remaining[ri] = cap;
             self.unfrozen[ri] = n;
             if n > 1 {
-                self.heap.push(Reverse(Level {
-                    level: cap / n as f64,
-                    kind: 1,
-                    id: r,
-                }));
+                self.heap.push(Reverse(Level::new(cap / n as f64, r)));
             }
         }
         // A flow's own bound matters only if it is below what every constraint it crosses
@@ -998,7 +998,7 @@ impl Network {
                 .get(next)
                 .map_or(f64::INFINITY, |&k| from_bound_key(k).0);
             let res_first = match self.heap.peek() {
-                Some(Reverse(top)) => top.level < flow_level,
+                Some(Reverse(top)) => top.level() < flow_level,
                 None => false,
             };
             if !res_first {
@@ -1029,19 +1029,15 @@ impl Network {
             let Some(Reverse(top)) = self.heap.pop() else {
                 break;
             };
-            let r = top.id as usize;
+            let r = top.id() as usize;
             if self.unfrozen[r] == 0 {
                 continue;
             }
             let share = self.remaining[r] / self.unfrozen[r] as f64;
-            if share > top.level {
-                let lowest = self.heap.peek().map_or(f64::INFINITY, |t| t.0.level);
+            if share > top.level() {
+                let lowest = self.heap.peek().map_or(f64::INFINITY, |t| t.0.level());
                 if share >= flow_level || share >= lowest {
-                    self.heap.push(Reverse(Level {
-                        level: share,
-                        kind: 1,
-                        id: r as u32,
-                    }));
+                    self.heap.push(Reverse(Level::new(share, r as u32)));
                     continue;
                 }
             }
