@@ -120,6 +120,9 @@ pub struct Peer {
     pub origin_rate_bps: f64,
     /// Regular unchoke slots in use.
     pub regular_unchoked: u32,
+    /// Connections unchoked optimistically (kept with `regular_unchoked`, so the uploader's
+    /// slot count is read without scanning its connections).
+    pub optimistic_unchoked: u32,
     /// Rechoke rounds done (the optimistic unchoke rotates every few rounds).
     pub rechoke_round: u32,
     /// Mainline seed choker: unchokes made between two rechokes (they count against the
@@ -213,6 +216,7 @@ impl Peer {
             peer_rate_bps: 0.0,
             origin_rate_bps: 0.0,
             regular_unchoked: 0,
+            optimistic_unchoked: 0,
             rechoke_round: 0,
             unchokes_since_last: 0,
             super_seed: None,

@@ -96,6 +96,11 @@ fn a_clean_run_reports_no_violation() {
 }
 
 #[test]
+fn slot_count_check_fires_on_a_miscounted_unchoke() {
+    assert_fires(Fault::SlotCount, "slot-count");
+}
+
+#[test]
 fn accounting_check_fires_on_a_phantom_byte() {
     assert_fires(Fault::PhantomByte, "accounting");
 }

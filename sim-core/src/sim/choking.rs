@@ -90,8 +90,10 @@ impl Simulation {
     pub(super) fn unchoke(&mut self, u: PeerId, ci: usize, kind: Unchoke) {
         let now = self.now;
         let p = &mut self.peers[u as usize];
-        if kind == Unchoke::Regular {
-            p.regular_unchoked += 1;
+        match kind {
+            Unchoke::Regular => p.regular_unchoked += 1,
+            Unchoke::Optimistic => p.optimistic_unchoked += 1,
+            Unchoke::Choked => {}
         }
         let c = &mut p.conns[ci];
         c.my_unchoke = kind;
@@ -106,8 +108,10 @@ impl Simulation {
 
     pub(super) fn choke(&mut self, u: PeerId, ci: usize) {
         let p = &mut self.peers[u as usize];
-        if p.conns[ci].my_unchoke == Unchoke::Regular {
-            p.regular_unchoked -= 1;
+        match p.conns[ci].my_unchoke {
+            Unchoke::Regular => p.regular_unchoked -= 1,
+            Unchoke::Optimistic => p.optimistic_unchoked -= 1,
+            Unchoke::Choked => {}
         }
         p.conns[ci].my_unchoke = Unchoke::Choked;
         let (q, rev) = (p.conns[ci].peer, p.conns[ci].rev as usize);
@@ -179,15 +183,7 @@ impl Simulation {
         };
         loop {
             let p = &self.peers[u as usize];
-            let used = p.regular_unchoked
-                + if mainline {
-                    p.conns
-                        .iter()
-                        .filter(|c| c.my_unchoke == Unchoke::Optimistic)
-                        .count() as u32
-                } else {
-                    0
-                };
+            let used = p.regular_unchoked + if mainline { p.optimistic_unchoked } else { 0 };
             if used >= slots {
                 break;
             }
@@ -282,8 +278,10 @@ impl Simulation {
                 let p = &mut self.peers[u as usize];
                 if cur == Unchoke::Regular {
                     p.regular_unchoked -= 1;
+                    p.optimistic_unchoked += 1;
                 } else {
                     p.regular_unchoked += 1;
+                    p.optimistic_unchoked -= 1;
                 }
                 p.conns[ci].my_unchoke = target;
             }

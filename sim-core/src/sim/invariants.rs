@@ -7,9 +7,11 @@
 //! | `stalled-flow` | after every re-share, for each flow whose rate changed or that just started | an active flow with bytes left has a rate above zero, unless a link it crosses (or its own cap) is zero |
 //! | `accounting` | after every event and re-share | the time series and the billing samples each hold exactly the bytes recorded; recorded bytes = bytes credited to senders + bytes of flows still running, for the origin and for peers |
 //! | `piece-count` | after every event, for the peers it involves | `have_count` = the pieces held ≤ the piece count; a seed holds every piece, a leecher not all; `started_count` = the pieces started (the piece sets are counted for every peer involved but a flow's sender, whose counts are checked against its state only) |
+//! | `slot-count` | after every event, for the peers it involves | `regular_unchoked` and `optimistic_unchoked` = the connections the peer unchokes of each kind (the counters choking and the origin's estimates read instead of scanning) |
 //! | `event-in-past` | always (even with checks off: the loop would never reach it) | no event is queued, and no flow deadline set, before the instant being dispatched |
 //!
-//! Every check is O(1) per event, or O(pieces / 64) for `piece-count` and O(flows changed)
+//! Every check is O(1) per event, or O(pieces / 64) for `piece-count`, O(connections) for
+//! `slot-count` and O(flows changed)
 //! after a re-share, except `link-cap` (a pass over the links, as before). The first
 //! violation stops the run at once: the engine drops every pending event and deadline, so
 //! the loop ends, and the run's output carries the violation
@@ -22,7 +24,7 @@
 use std::fmt;
 
 use super::{Event, FlowState, Links, Simulation, Source};
-use crate::peer::{PeerId, PeerState};
+use crate::peer::{PeerId, PeerState, Unchoke};
 use crate::time::SimTime;
 
 /// A broken invariant: where and when the run stopped, and why.
@@ -79,6 +81,8 @@ pub enum Fault {
     PastDeadline,
     /// Count one piece more than a peer holds (`piece-count`).
     PieceCount,
+    /// Count one optimistic unchoke more than a peer makes (`slot-count`).
+    SlotCount,
     /// Give a flow whose rate changed a rate of zero (`stalled-flow`).
     StalledFlow,
     /// Halve a busy link's capacity behind the solver's back (`link-cap`).
@@ -178,6 +182,9 @@ impl Simulation {
             if let Err(e) = self.check_pieces(p, Some(p) != sender) {
                 return self.violate("piece-count", vec![p], e);
             }
+            if let Err(e) = self.check_slots(p) {
+                return self.violate("slot-count", vec![p], e);
+            }
         }
     }
 
@@ -260,6 +267,20 @@ impl Simulation {
     /// One peer's piece counts agree with its state and, when `sets` (O(pieces / 64), and
     /// O(pieces) for a leecher of a file with an availability index of fewer than
     /// `INDEX_CHECK_BELOW_PIECES` pieces), with its piece sets.
+    /// `slot-count`: the unchoke counters of `p` against its connections.
+    fn check_slots(&self, p: PeerId) -> Result<(), String> {
+        let peer = &self.peers[p as usize];
+        let count = |kind| peer.conns.iter().filter(|c| c.my_unchoke == kind).count() as u32;
+        let (regular, optimistic) = (count(Unchoke::Regular), count(Unchoke::Optimistic));
+        if (peer.regular_unchoked, peer.optimistic_unchoked) != (regular, optimistic) {
+            return Err(format!(
+                "peer {p} counts {} regular and {} optimistic unchokes, makes {regular} and {optimistic}",
+                peer.regular_unchoked, peer.optimistic_unchoked
+            ));
+        }
+        Ok(())
+    }
+
     fn check_pieces(&self, p: PeerId, sets: bool) -> Result<(), String> {
         let peer = &self.peers[p as usize];
         let pieces = self.pieces_of(p);
@@ -417,6 +438,13 @@ impl Simulation {
                     None => false,
                 }
             }
+            Fault::SlotCount => match self.involved().first() {
+                Some(&p) => {
+                    self.peers[p as usize].optimistic_unchoked += 1;
+                    true
+                }
+                None => false,
+            },
             _ => false,
         };
         if applied {

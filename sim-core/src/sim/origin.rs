@@ -64,7 +64,7 @@
 
 use super::{FlowState, Simulation, Source};
 use crate::bitset::for_each_bit;
-use crate::peer::{PeerId, PeerState, Unchoke};
+use crate::peer::{PeerId, PeerState};
 use crate::pick::LowestPick;
 use crate::scenario::Policy;
 
@@ -224,11 +224,7 @@ impl Simulation {
         let rtt_s = self.rtt.as_secs_f64();
         let share = || {
             let u = &self.peers[c.peer as usize];
-            let optimistic = u
-                .conns
-                .iter()
-                .filter(|x| x.my_unchoke == Unchoke::Optimistic)
-                .count() as f64;
+            let optimistic = f64::from(u.optimistic_unchoked);
             let unchoked = (f64::from(u.regular_unchoked) + optimistic).max(1.0);
             (u.up_bps / unchoked).min(p.down_bps)
         };
@@ -390,11 +386,7 @@ impl Simulation {
             .filter(|c| !c.they_choke)
         {
             let u = &self.peers[c.peer as usize];
-            let unchoked = u.regular_unchoked as usize
-                + u.conns
-                    .iter()
-                    .filter(|x| x.my_unchoke == crate::peer::Unchoke::Optimistic)
-                    .count();
+            let unchoked = u.regular_unchoked as usize + u.optimistic_unchoked as usize;
             deliverable += wait.as_secs_f64() * u.up_bps / unchoked.max(1) as f64 / piece_bits;
             for (w, &x) in mask.iter_mut().zip(u.shown_words(d)) {
                 *w |= x;

@@ -172,11 +172,12 @@ impl Simulation {
             self.cancel_flow(f, true);
         }
         let (a, b) = pair(&mut self.peers, p as usize, q as usize);
-        if a.conns[ci].my_unchoke == Unchoke::Regular {
-            a.regular_unchoked -= 1;
-        }
-        if b.conns[rev].my_unchoke == Unchoke::Regular {
-            b.regular_unchoked -= 1;
+        for (x, k) in [(&mut *a, ci), (&mut *b, rev)] {
+            match x.conns[k].my_unchoke {
+                Unchoke::Regular => x.regular_unchoked -= 1,
+                Unchoke::Optimistic => x.optimistic_unchoked -= 1,
+                Unchoke::Choked => {}
+            }
         }
         add_availability(a, p, b, false);
         add_availability(b, q, a, false);
