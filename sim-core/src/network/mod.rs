@@ -991,12 +991,14 @@ impl Network {
         // resource's level `remaining / unfrozen` only rises as flows freeze (each at a
         // level no higher than it), so its heap entry is a lower bound: when it comes up,
         // it is re-queued at its current level if that is higher.
+        let level_at = |bounds: &[u128], k: usize| {
+            bounds
+                .get(k)
+                .map_or(f64::INFINITY, |&key| from_bound_key(key).0)
+        };
         let mut next = 0;
+        let mut flow_level = level_at(&self.bounds, 0);
         loop {
-            let flow_level = self
-                .bounds
-                .get(next)
-                .map_or(f64::INFINITY, |&k| from_bound_key(k).0);
             let res_first = match self.heap.peek() {
                 Some(Reverse(top)) => top.level() < flow_level,
                 None => false,
@@ -1007,6 +1009,7 @@ impl Network {
                 };
                 let (level, f) = from_bound_key(key);
                 next += 1;
+                flow_level = level_at(&self.bounds, next);
                 if !self.frozen[f as usize] {
                     self.freeze(f, level, epoch);
                     // A folded single-flow constraint that this flow has now filled
