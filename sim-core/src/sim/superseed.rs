@@ -116,7 +116,9 @@ impl Simulation {
             return;
         };
         let rev = dp.conns[ci].rev as usize;
-        dp.avail.inc(piece);
+        if crate::pick::Rarity::counts_piece(&dp.have, piece) {
+            dp.avail.inc(piece);
+        }
         dp.conns[ci].lacking += 1;
         if dp.conns[ci].lacking == 1 {
             self.on_interested(s, rev);

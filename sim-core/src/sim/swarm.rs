@@ -22,7 +22,7 @@
 use super::{Event, Links, Simulation, Source};
 use crate::bitset::for_each_bit;
 use crate::peer::{Conn, Peer, PeerId, PeerState, Unchoke};
-use crate::pick::LowestPick;
+use crate::pick::{LowestPick, Rarity};
 use crate::rng::StreamRng;
 use crate::scenario::Policy;
 use crate::time::SimTime;
@@ -73,7 +73,7 @@ fn add_availability(x: &mut Peer, xid: PeerId, y: &Peer, add: bool) {
     if x.state != PeerState::Leeching {
         return;
     }
-    x.avail.add_words(y.shown_words(xid), add);
+    x.avail.add_words(y.shown_words(xid), add, x.have.words());
 }
 
 impl Simulation {
@@ -375,8 +375,9 @@ impl Simulation {
                 }
                 continue;
             }
-            if self.peers[q as usize].state == PeerState::Leeching {
-                self.peers[q as usize].avail.inc(piece);
+            let qp = &mut self.peers[q as usize];
+            if qp.state == PeerState::Leeching && Rarity::counts_piece(&qp.have, piece) {
+                qp.avail.inc(piece);
             }
             super_seeds |= self.peers[q as usize].super_seed.is_some();
             if self.peers[q as usize].shows(d, piece) {
