@@ -232,8 +232,12 @@ pub struct Network {
     comp_res: Vec<ResourceId>,
     comp_flows: Vec<FlowId>,
     heap: BinaryHeap<Reverse<Level>>,
-    /// Flow bounds of the fill as sort keys ([`bound_key`]): bound, then flow id.
-    bounds: Vec<u128>,
+    /// Flow bounds of the fill as keys ([`bound_key`]: bound, then flow id), in a min-heap:
+    /// a fill usually freezes its flows at link levels before most bounds come up, so
+    /// heapifying (O(n)) and popping what is reached beats sorting them all.
+    bounds: BinaryHeap<Reverse<u128>>,
+    /// Flows of the component frozen so far in the current fill.
+    frozen_count: usize,
     new_rate: Vec<f64>,
     kind: Vec<Kind>,
     boundary: Vec<ResourceId>,
@@ -966,7 +970,9 @@ impl Network {
         // could ever give it (that constraint's whole available capacity). A constraint
         // with a single flow of the component is folded into that flow's bound: it only
         // saturates when that flow reaches what it offers.
-        self.bounds.clear();
+        let mut bounds = std::mem::take(&mut self.bounds).into_vec();
+        bounds.clear();
+        self.frozen_count = 0;
         for k in 0..self.comp_flows.len() {
             let f = self.comp_flows[k];
             self.frozen[f as usize] = false;
@@ -983,33 +989,35 @@ impl Network {
                 }
             }
             if bound <= ceiling {
-                self.bounds.push(bound_key(bound, f));
+                bounds.push(Reverse(bound_key(bound, f)));
             }
         }
-        self.bounds.sort_unstable();
-        // Merge the sorted flow bounds with the resource levels, flows first on ties. A
-        // resource's level `remaining / unfrozen` only rises as flows freeze (each at a
-        // level no higher than it), so its heap entry is a lower bound: when it comes up,
-        // it is re-queued at its current level if that is higher.
-        let level_at = |bounds: &[u128], k: usize| {
+        self.bounds = BinaryHeap::from(bounds);
+        // Merge the flow bounds, lowest first, with the resource levels, flows first on
+        // ties. A resource's level `remaining / unfrozen` only rises as flows freeze (each
+        // at a level no higher than it), so its heap entry is a lower bound: when it comes
+        // up, it is re-queued at its current level if that is higher. Once every flow is
+        // frozen nothing is left to do (the rest would be skipped entries).
+        let level_at = |bounds: &BinaryHeap<Reverse<u128>>| {
             bounds
-                .get(k)
-                .map_or(f64::INFINITY, |&key| from_bound_key(key).0)
+                .peek()
+                .map_or(f64::INFINITY, |&Reverse(key)| from_bound_key(key).0)
         };
-        let mut next = 0;
-        let mut flow_level = level_at(&self.bounds, 0);
+        let mut flow_level = level_at(&self.bounds);
         loop {
+            if self.frozen_count == self.comp_flows.len() {
+                break;
+            }
             let res_first = match self.heap.peek() {
                 Some(Reverse(top)) => top.level() < flow_level,
                 None => false,
             };
             if !res_first {
-                let Some(&key) = self.bounds.get(next) else {
+                let Some(Reverse(key)) = self.bounds.pop() else {
                     break;
                 };
                 let (level, f) = from_bound_key(key);
-                next += 1;
-                flow_level = level_at(&self.bounds, next);
+                flow_level = level_at(&self.bounds);
                 if !self.frozen[f as usize] {
                     self.freeze(f, level, epoch);
                     // A folded single-flow constraint that this flow has now filled
@@ -1067,6 +1075,7 @@ impl Network {
 
     fn freeze(&mut self, f: FlowId, rate: f64, epoch: u32) {
         self.frozen[f as usize] = true;
+        self.frozen_count += 1;
         self.new_rate[f as usize] = rate;
         let (src, dst) = (self.flows[f as usize].src, self.flows[f as usize].dst);
         for r in [src, dst] {
