@@ -9,12 +9,14 @@
 //! seeds), P_k pieces; connections only for contents not fetched `http-only`; S samples
 //! (`max_time / sample_interval`, an upper bound: a run usually ends before `max_time`).
 //!
-//! - **events** ≈ Σ_k N_k·(E_PIECE·P_k + E_TIMER·L_k·f / rechoke_interval) + S, where L_k
-//!   is how long a peer stays: its download time D_k at the mean download cap of the
-//!   classes plus its mean seed time (`forever`: half of `max_time`), at most the arrival
-//!   span W_k plus D_k (the run ends when no leecher is left) and at most `max_time`; f is
-//!   the online fraction of `[sessions]`.
-//! - **memory_bytes** ≈ BASE + SAMPLE·S + Σ_k (RECORD·N_k + M_k·(PEER + PIECE·P_k +
+//! - **events** ≈ Σ_k N_k·(E_PIECE·P_k + E_TIMER·(D_k + (L_k − D_k)·B_k)·f /
+//!   rechoke_interval) + S, where L_k is how long a peer stays: its download time D_k at
+//!   the mean download cap of the classes plus its mean seed time (`forever`: half of
+//!   `max_time`), at most the arrival span W_k plus D_k (the run ends when no leecher is
+//!   left) and at most `max_time`; B_k = 1 − e^(−λ_k·D_k) the share of time a leecher is
+//!   around (λ_k = N_k / W_k; 1 for a flash crowd), since a seed nobody downloads from does
+//!   not rechoke; f is the online fraction of `[sessions]`.
+//! - **memory_bytes** ≈ BASE + SAMPLE·S + Σ_k (RECORD·N_k + M_k·(PEER + PIECE_k·P_k +
 //!   CONN·C_k)), where M_k is the number of peers present at once (Little's law:
 //!   arrivals·L_k/W_k when the arrivals are spread over W_k > L_k, else all of them) and
 //!   C_k = min(max_connections, M_k − 1): every peer's result record, then the state,
@@ -30,8 +32,10 @@
 //! tokyo-2007, bench/simgrid-w, bench/flash-crowd-10k) and three scaled quickstarts (30 000
 //! peers `http-only`; 1 000 peers in 16 KiB pieces; 5 000 peers); the table is in
 //! `scenarios/README.md#resource-estimate` and in `sim-core/tests/estimate.rs`, which
-//! checks it. Measured accuracy over those 13 runs: events 0.6–1.8× the measured count,
-//! memory 0.75–1.2× the peak RSS, result bytes 1.1–10× (an upper bound: `timeseries.csv`
+//! checks it. Measured accuracy over those 13 runs: events 0.62–1.76× the measured count,
+//! memory 0.67–1.08× the peak RSS (re-measured after issue 11's optimisations; the
+//! lowest is the four-title catalog, whose per-content state the formula leaves out),
+//! result bytes 1.1–10× (an upper bound: `timeseries.csv`
 //! is counted to `max_time`, which a run may reach). It guards against runs that cannot
 //! fit (10⁹ peers, 10⁸ pieces); it does not predict wall time.
 
@@ -45,6 +49,10 @@ const RECORD_BYTES: f64 = 300.0;
 const PEER_BYTES: f64 = 950.0;
 /// Memory per piece of a peer present: bitfields, availability, requests (bytes).
 const PIECE_BYTES: f64 = 2.0;
+/// Memory per piece of a peer present, for files the availability index covers
+/// ([`crate::pick::INDEXED_FROM_PIECES`] pieces and more): the counts, the piece's place
+/// and the order of wanted pieces (2 + 4 + 4 bytes) and the bitfields (bytes).
+const INDEXED_PIECE_BYTES: f64 = 10.25;
 /// Memory per connection of a peer present: both directions' state and choking (bytes).
 const CONN_BYTES: f64 = 70.0;
 /// Memory per sample of the time series, all counters (bytes).
@@ -118,6 +126,11 @@ impl Estimate {
             let n = arrivals + seeds;
             let pieces = c.size_bytes.div_ceil(c.piece_size_bytes.max(1)) as f64;
             let p2p = c.policy.kind != Policy::HttpOnly;
+            let piece_bytes = if pieces >= f64::from(crate::pick::INDEXED_FROM_PIECES) {
+                INDEXED_PIECE_BYTES
+            } else {
+                PIECE_BYTES
+            };
             let download_s = c.size_bytes as f64 * 8.0 / mean_down_bps;
             // The run ends once no leecher is left: nobody stays past the last arrival's
             // download, however long seeds would stay.
@@ -136,15 +149,26 @@ impl Estimate {
             } else {
                 0.0
             };
+            // A peer rechokes while it downloads; a seed only while a leecher is around
+            // (an idle seed's rechokes sleep, `sim/choking.rs`): the share of time a swarm
+            // fed at rate λ with downloads of D has a leecher, 1 − e^(−λD) (the M/G/∞
+            // queue's busy share), 1 for a flash crowd.
+            let busy = if span_s > 0.0 {
+                1.0 - (-arrivals / span_s * download_s).exp()
+            } else {
+                1.0
+            };
+            let leeching_s = download_s.min(stay_s);
             let timers = if p2p {
-                EVENTS_PER_RECHOKE * stay_s * online_fraction / rechoke_s
+                EVENTS_PER_RECHOKE * (leeching_s + (stay_s - leeching_s) * busy) * online_fraction
+                    / rechoke_s
             } else {
                 0.0
             };
             peers += n;
             events += n * (EVENTS_PER_PIECE * pieces + timers);
             memory += n * RECORD_BYTES
-                + present * (PEER_BYTES + PIECE_BYTES * pieces + CONN_BYTES * conns);
+                + present * (PEER_BYTES + piece_bytes * pieces + CONN_BYTES * conns);
         }
         let output = OUTPUT_BASE_BYTES
             + (PEER_ROW_BYTES + PEER_SVG_BYTES) * peers

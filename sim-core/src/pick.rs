@@ -80,41 +80,24 @@ const TRIES: u32 = 8;
 /// own: O(levels), at most the number of connections.
 #[derive(Debug, Clone, Default)]
 pub struct Rarity {
-    /// Per piece: its count and its place in `order` (together, so that moving a piece
-    /// touches one cache line for both; at 16,000 pieces × 200 peers the index no longer
-    /// fits in cache and each line is a miss).
-    slots: Vec<Slot>,
+    counts: Vec<u16>,
     order: Vec<u32>,
+    pos: Vec<u32>,
     start: Vec<u32>,
-    indexed: bool,
-}
-
-/// One piece in a [`Rarity`]: how many neighbours show it, and its place in `order`
-/// ([`NONE`] when not wanted, or not indexed).
-#[derive(Debug, Clone, Copy)]
-struct Slot {
-    pos: u32,
-    count: u16,
 }
 
 impl Rarity {
     /// Counts all zero for `pieces` pieces; every piece not in `have` is wanted.
     pub fn new(pieces: u32, have: &BitSet) -> Rarity {
         let mut r = Rarity {
-            slots: vec![
-                Slot {
-                    pos: NONE,
-                    count: 0
-                };
-                pieces as usize
-            ],
+            counts: vec![0; pieces as usize],
             ..Rarity::default()
         };
         if pieces >= INDEXED_FROM_PIECES {
-            r.indexed = true;
+            r.pos = vec![NONE; pieces as usize];
             for i in 0..pieces {
                 if !have.contains(i) {
-                    r.slots[i as usize].pos = r.order.len() as u32;
+                    r.pos[i as usize] = r.order.len() as u32;
                     r.order.push(i);
                 }
             }
@@ -131,28 +114,28 @@ impl Rarity {
     /// True when the wanted pieces are indexed by availability.
     #[inline]
     pub fn is_indexed(&self) -> bool {
-        self.indexed
+        !self.pos.is_empty()
     }
 
     /// How many neighbours show piece `i`.
     #[inline]
     pub fn get(&self, i: u32) -> u16 {
-        self.slots[i as usize].count
+        self.counts[i as usize]
     }
 
     /// Number of pieces counted (0 once cleared).
     pub fn len(&self) -> usize {
-        self.slots.len()
+        self.counts.len()
     }
 
     /// True once cleared.
     pub fn is_empty(&self) -> bool {
-        self.slots.is_empty()
+        self.counts.is_empty()
     }
 
     fn place(&mut self, at: u32, piece: u32) {
         self.order[at as usize] = piece;
-        self.slots[piece as usize].pos = at;
+        self.pos[piece as usize] = at;
     }
 
     /// Whether a leecher keeps the count of a piece: only while it does not hold it. A held
@@ -167,9 +150,9 @@ impl Rarity {
     /// One more neighbour shows piece `i`.
     #[inline]
     pub fn inc(&mut self, i: u32) {
-        let k = self.slots[i as usize].count;
-        self.slots[i as usize].count = k + 1;
-        if !self.is_indexed() || self.slots[i as usize].pos == NONE {
+        let k = self.counts[i as usize];
+        self.counts[i as usize] = k + 1;
+        if !self.is_indexed() || self.pos[i as usize] == NONE {
             return;
         }
         let k = k as usize;
@@ -180,7 +163,7 @@ impl Rarity {
         // Swap i with the last member of level k; that slot becomes level k + 1's first.
         let last = self.start[k + 1] - 1;
         let other = self.order[last as usize];
-        let at = self.slots[i as usize].pos;
+        let at = self.pos[i as usize];
         self.place(at, other);
         self.place(last, i);
         self.start[k + 1] = last;
@@ -189,16 +172,16 @@ impl Rarity {
     /// One neighbour fewer shows piece `i`.
     #[inline]
     pub fn dec(&mut self, i: u32) {
-        let k = self.slots[i as usize].count;
-        self.slots[i as usize].count = k - 1;
-        if !self.is_indexed() || self.slots[i as usize].pos == NONE {
+        let k = self.counts[i as usize];
+        self.counts[i as usize] = k - 1;
+        if !self.is_indexed() || self.pos[i as usize] == NONE {
             return;
         }
         // Swap i with the first member of level k; that slot becomes level k - 1's last.
         let k = k as usize;
         let first = self.start[k];
         let other = self.order[first as usize];
-        let at = self.slots[i as usize].pos;
+        let at = self.pos[i as usize];
         self.place(at, other);
         self.place(first, i);
         self.start[k] = first + 1;
@@ -211,17 +194,17 @@ impl Rarity {
     pub fn add_words(&mut self, words: &[u64], add: bool, held: &[u64]) {
         let bulk = self.is_indexed() && {
             let n: u32 = words.iter().map(|w| w.count_ones()).sum();
-            n as usize * 8 > self.slots.len()
+            n as usize * 8 > self.counts.len()
         };
         for (w, (&shown, &own)) in words.iter().zip(held).enumerate() {
             let bits = shown & !own;
             let base = (w * 64) as u32;
             match (bulk, add) {
                 (true, true) => crate::bitset::for_each_bit(bits, base, |i| {
-                    self.slots[i as usize].count += 1;
+                    self.counts[i as usize] += 1;
                 }),
                 (true, false) => crate::bitset::for_each_bit(bits, base, |i| {
-                    self.slots[i as usize].count -= 1;
+                    self.counts[i as usize] -= 1;
                 }),
                 (false, true) => crate::bitset::for_each_bit(bits, base, |i| self.inc(i)),
                 (false, false) => crate::bitset::for_each_bit(bits, base, |i| self.dec(i)),
@@ -236,14 +219,14 @@ impl Rarity {
     /// counting sort: each level in piece order).
     fn rebuild(&mut self) {
         let mut levels = 1;
-        for &Slot { pos: p, count: c } in &self.slots {
+        for (&p, &c) in self.pos.iter().zip(&self.counts) {
             if p != NONE {
                 levels = levels.max(c as usize + 1);
             }
         }
         self.start.clear();
         self.start.resize(levels + 1, 0);
-        for &Slot { pos: p, count: c } in &self.slots {
+        for (&p, &c) in self.pos.iter().zip(&self.counts) {
             if p != NONE {
                 self.start[c as usize + 1] += 1;
             }
@@ -253,13 +236,13 @@ impl Rarity {
         }
         // Fill each level with `start[k]` as its cursor: it ends at level k + 1's start,
         // so the boundaries are then shifted up by one level.
-        for i in 0..self.slots.len() {
-            if self.slots[i].pos != NONE {
-                let k = self.slots[i].count as usize;
+        for i in 0..self.counts.len() {
+            if self.pos[i] != NONE {
+                let k = self.counts[i] as usize;
                 let at = self.start[k];
                 self.start[k] += 1;
                 self.order[at as usize] = i as u32;
-                self.slots[i].pos = at;
+                self.pos[i] = at;
             }
         }
         self.start.copy_within(0..levels, 1);
@@ -268,13 +251,13 @@ impl Rarity {
 
     /// Piece `i` is held or started: no longer a candidate (no-op if it was not one).
     pub fn unwant(&mut self, i: u32) {
-        if !self.is_indexed() || self.slots[i as usize].pos == NONE {
+        if !self.is_indexed() || self.pos[i as usize] == NONE {
             return;
         }
-        let k = self.slots[i as usize].count as usize;
+        let k = self.counts[i as usize] as usize;
         // Move i to the end of its level, then each higher level's last member into the
         // hole its level's first slot leaves, so the hole ends at the end of `order`.
-        let mut hole = self.slots[i as usize].pos;
+        let mut hole = self.pos[i as usize];
         let top = self.start.len() - 1;
         for j in k..top {
             // The hole is level j's first slot (or i's); its last member fills it (an
@@ -291,15 +274,15 @@ impl Rarity {
         debug_assert_eq!(hole as usize, self.order.len() - 1);
         self.order.pop();
         self.start[top] = self.order.len() as u32;
-        self.slots[i as usize].pos = NONE;
+        self.pos[i as usize] = NONE;
     }
 
     /// Piece `i` is a candidate again (a started piece given up): no-op if it already is.
     pub fn want(&mut self, i: u32) {
-        if !self.is_indexed() || self.slots[i as usize].pos != NONE {
+        if !self.is_indexed() || self.pos[i as usize] != NONE {
             return;
         }
-        let k = self.slots[i as usize].count as usize;
+        let k = self.counts[i as usize] as usize;
         if self.start.len() < k + 2 {
             let end = self.order.len() as u32;
             self.start.resize(k + 2, end);
@@ -388,7 +371,7 @@ impl Rarity {
         let mut ties = 0u64;
         for w in 0..words {
             crate::bitset::for_each_bit(cand(w), (w * 64) as u32, |i| {
-                let c = self.slots[i as usize].count;
+                let c = self.counts[i as usize];
                 if c < low {
                     low = c;
                     ties = 1;
@@ -401,7 +384,7 @@ impl Rarity {
         let mut found = None;
         for w in 0..words {
             crate::bitset::for_each_bit(cand(w), (w * 64) as u32, |i| {
-                if found.is_none() && self.slots[i as usize].count == low {
+                if found.is_none() && self.counts[i as usize] == low {
                     if r == 0 {
                         found = Some(i);
                     }
@@ -421,8 +404,8 @@ impl Rarity {
             return Ok(());
         }
         let mut n = 0;
-        for i in 0..self.slots.len() as u32 {
-            let p = self.slots[i as usize].pos;
+        for i in 0..self.counts.len() as u32 {
+            let p = self.pos[i as usize];
             if wanted(i) != (p != NONE) {
                 return Err(format!("piece {i}: wanted {} but pos {p}", wanted(i)));
             }
@@ -430,7 +413,7 @@ impl Rarity {
                 continue;
             }
             n += 1;
-            let k = self.slots[i as usize].count as usize;
+            let k = self.counts[i as usize] as usize;
             if self.order[p as usize] != i
                 || k + 1 >= self.start.len()
                 || p < self.start[k]
