@@ -33,7 +33,7 @@
 //! peers `http-only`; 1 000 peers in 16 KiB pieces; 5 000 peers); the table is in
 //! `scenarios/README.md#resource-estimate` and in `sim-core/tests/estimate.rs`, which
 //! checks it. Measured accuracy over those 13 runs: events 0.62–1.76× the measured count,
-//! memory 0.67–1.08× the peak RSS (re-measured after issue 11's optimisations; the
+//! memory 0.65–1.08× the peak RSS (re-measured after issue 11's optimisations; the
 //! lowest is the four-title catalog, whose per-content state the formula leaves out),
 //! result bytes 1.1–10× (an upper bound: `timeseries.csv`
 //! is counted to `max_time`, which a run may reach). It guards against runs that cannot

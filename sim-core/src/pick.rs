@@ -61,11 +61,15 @@ impl LowestPick {
 const NONE: u32 = u32::MAX;
 
 /// Files with at least this many pieces keep the availability index ([`Rarity`]); smaller
-/// ones (one bitset word) are scanned with [`LowestPick`], exactly as before the index
-/// existed, so their runs are unchanged. Measured (callgrind, 2026-12-02): a 790-piece
-/// file scanned drew one random number per tied piece, 2.7 of the Tokyo run's 4.8 G
-/// instructions; indexed, its picks cost 0.2 G.
-pub const INDEXED_FROM_PIECES: u32 = 65;
+/// ones (at most 8 bitset words) are scanned with [`LowestPick`]. The index costs upkeep at
+/// every HAVE (and 10 bytes a piece and peer); the scan costs a pass over the words and one
+/// random draw per tied piece at every pick. Measured on this project's 2-core machine
+/// (2026-12-02, release, CPU time), index against scan: a 790-piece file (the Tokyo
+/// trial, where a lone downloader's pieces all tie) 0.12 against 0.24 s a run; 96 pieces
+/// (`bench/flash-crowd-10k.toml`) 37.9 against 30.1 s; 191 pieces (`bench/steady-week.toml`)
+/// 7.6 against 7.4 s; 286 pieces (`flash-crowd.toml`) 4.3 against 4.0 s. So the scan
+/// below 512 pieces, the index above.
+pub const INDEXED_FROM_PIECES: u32 = 512;
 
 /// Random tries within one availability level before its members are counted exactly.
 const TRIES: u32 = 8;
