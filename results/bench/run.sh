@@ -120,6 +120,16 @@ def timed(cmd):
     return float(wall), float(user) + float(system), int(kb) * 1024
 
 
+def sh(cmd):
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT).stdout.strip()
+    except OSError:
+        return "?"
+
+
+# The commit measured, read before this script writes its own files into the tree.
+commit = sh(["git", "rev-parse", "--short", "HEAD"]) + (" (with local changes)" if sh(["git", "status", "--porcelain", "--untracked-files=no"]) else "")
+
 rows, csv_rows = [], []
 tmp = tempfile.mkdtemp(prefix="swarmsim-bench-")
 load_before = os.getloadavg()
@@ -167,12 +177,6 @@ with open(os.path.join(HERE, "runs.csv"), "w", newline="") as f:
         w.writerow(r)
 
 
-def sh(cmd):
-    try:
-        return subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT).stdout.strip()
-    except OSError:
-        return "?"
-
 
 cpu = "?"
 try:
@@ -183,7 +187,6 @@ try:
 except OSError:
     pass
 mem_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-commit = sh(["git", "rev-parse", "--short", "HEAD"]) + (" (with local changes)" if sh(["git", "status", "--porcelain", "--untracked-files=no"]) else "")
 load_after = os.getloadavg()
 
 lines = [
