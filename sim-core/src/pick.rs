@@ -332,6 +332,11 @@ impl Rarity {
         debug_assert!(self.is_indexed());
         let ok = |i: u32| cand((i >> 6) as usize) >> (i & 63) & 1 == 1;
         let count = || -> usize { (0..words).map(|w| cand(w).count_ones() as usize).sum() };
+        // No candidate at all (a `web-seed` client whose peers hold every piece it lacks):
+        // say so before any try (the tries would draw from a copy and find nothing).
+        if (0..words).all(|w| cand(w) == 0) {
+            return None;
+        }
         // The number of candidates, once counted.
         let mut n = None;
         let mut counted = 0;
